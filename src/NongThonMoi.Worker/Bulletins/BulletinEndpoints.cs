@@ -1,0 +1,50 @@
+using Hangfire;
+using NongThonMoi.Infrastructure.Mail;
+using NongThonMoi.Infrastructure.Security;
+using NongThonMoi.Reference;
+using NongThonMoi.Reporting;
+using NongThonMoi.Submissions;
+
+namespace NongThonMoi.Bulletins;
+
+public static class BulletinEndpoints
+{
+    public static WebApplicationBuilder AddBulletins(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<DeliveryLedger>();
+        builder.Services.AddScoped<RunSender>();
+        builder.Services.AddScoped<BulletinJob>();
+        builder.Services.AddScoped<BulletinPreview>();
+        builder.Services.AddScoped<Reminders.ReminderJob>();
+        return builder;
+    }
+
+    public static void MapBulletinEndpoints(this WebApplication app)
+    {
+        var admin = app.MapGroup("/api/admin/bulletins").RequireAuthorization(SecurityExtensions.AdminPolicy);
+
+        admin.MapPost("/send", async Task<IResult> (string? period, string? committee, bool? resend, ReportingCalendar calendar,
+            ReferenceStore reference, IBackgroundJobClient jobs, CancellationToken ct) =>
+        {
+            if (period is not null && !calendar.TryParsePeriod(period, out _, out var error))
+                return SubmissionEndpoints.Problem(400, "Bad period", error);
+            if (committee is not null && (await reference.LoadAsync(ct)).Committees.All(c => c.Id != committee))
+                return SubmissionEndpoints.Problem(404, "Not found", $"Không có ban chỉ đạo \"{committee}\".");
+            var jobId = jobs.Enqueue<BulletinJob>(j => j.RunAsync(period, committee, resend ?? false, CancellationToken.None));
+            return TypedResults.Accepted((string?)null, new { job_id = jobId });
+        });
+
+        admin.MapGet("", async (string? period, DeliveryLedger ledger, CancellationToken ct) =>
+        {
+            var rows = await ledger.ListAsync(period, ct);
+            return TypedResults.Ok(new
+            {
+                items = rows.Select(r => new
+                {
+                    r.Kind, r.Period, resend = r.Copy > 0, copy = r.Copy, committee = r.CommitteeId, r.Recipient, r.Name, r.Status,
+                    r.Attempts, message_id = r.MessageId, error = r.LastError, time = r.SentAt ?? r.CreatedAt,
+                }),
+            });
+        });
+    }
+}

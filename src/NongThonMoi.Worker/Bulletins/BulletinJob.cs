@@ -1,0 +1,101 @@
+using Hangfire;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using NongThonMoi.Indicators;
+using NongThonMoi.Infrastructure.Mail;
+using NongThonMoi.Infrastructure.Web;
+using NongThonMoi.Reference;
+using NongThonMoi.Reporting;
+
+namespace NongThonMoi.Bulletins;
+
+/// <summary>A run ended with members who could not be served; the ledger says who and why.</summary>
+public sealed class DeliveryFailuresException(string message) : Exception(message);
+
+/// <summary>
+/// Sends a period's bulletin (bản tin) to every member of every steering committee through the delivery
+/// ledger. Safe to run twice, on two workers, or after a crash: members already served get nothing new.
+/// </summary>
+public sealed class BulletinJob(
+    SnapshotRepository snapshots,
+    RecomputeJob recompute,
+    ReferenceStore reference,
+    DeliveryLedger ledger,
+    RunSender sender,
+    IMailTransport transport,
+    ReportingCalendar calendar,
+    IOptions<WebOptions> web,
+    ILogger<BulletinJob> logger)
+{
+    public const string Kind = "bulletin";
+
+    /// <summary>The schedule's entry: the newest period whose deadline has passed (Monday's bulletin is last week's).</summary>
+    [AutomaticRetry(Attempts = 2)]
+    public Task RunScheduledAsync(CancellationToken ct)
+    {
+        var period = calendar.Current;
+        if (calendar.Deadline(period) > calendar.Now) period = period.Previous;
+        return RunAsync(period.Id, null, false, ct);
+    }
+
+    [AutomaticRetry(Attempts = 2)]
+    public async Task RunAsync(string? period, string? committee, bool resend, CancellationToken ct) =>
+        await SendAsync(period, committee, resend, ct);
+
+    public async Task<RunResult> SendAsync(string? period, string? committeeId, bool resend, CancellationToken ct)
+    {
+        var data = await reference.LoadAsync(ct);
+        var committees = data.Committees.Where(c => committeeId is null || c.Id == committeeId).ToList();
+        if (committeeId is not null && committees.Count == 0)
+            throw new ArgumentException($"no committee \"{committeeId}\" in committees.json");
+
+        var latest = await snapshots.FindAsync(period, ct);
+        if (latest is null)
+        {
+            var target = period is null ? calendar.Current : ReportingPeriod.Parse(period);
+            await recompute.ComputeAsync(target, onlyIfChanged: false, ct);
+            latest = await snapshots.FindAsync(target.Id, ct) ?? throw new InvalidOperationException($"no snapshot for {target.Id}");
+        }
+
+        var run = await ledger.EnsureRunAsync(Kind, latest.Period, latest.Id, resend, ct);
+        // A run keeps the figures it started with, so a retry or a second worker sends the same bulletin.
+        var stored = run.SnapshotId == latest.Id ? latest : await snapshots.GetAsync(run.SnapshotId ?? latest.Id, ct) ?? latest;
+        var recipients = committees.SelectMany(c => c.Members.Select(m => new Recipient(c.Id, c.Scope, m.Email, m.Name))).ToList();
+        var added = await ledger.AddRecipientsAsync(run, recipients, ct);
+        logger.LogInformation("Bulletin {Period} (copy {Copy}) for {Committees} committees: {Added} new recipients of {Recipients}",
+            run.Period, run.Copy, committees.Count, added, recipients.Count);
+
+        var snapshot = stored.Snapshot;
+        var communes = stored.CommuneFigures;
+        var reportingPeriod = ReportingPeriod.Parse(run.Period);
+        var byId = data.Committees.ToDictionary(c => c.Id);
+        var rendered = new Dictionary<string, (BulletinContent Content, string Html, string Text)>();
+
+        MimeMessage Compose(Delivery d)
+        {
+            if (!rendered.TryGetValue(d.CommitteeId, out var r))
+            {
+                var committee = byId.GetValueOrDefault(d.CommitteeId) ?? new Committee(d.CommitteeId, d.CommitteeId, d.Scope, false, []);
+                var content = BulletinContentBuilder.Build(snapshot, communes, committee, reportingPeriod,
+                    calendar.ToLocal(snapshot.ComputedAt), data.DataElements, run.Copy > 0, web.Value.PublicUrl);
+                r = (content, BulletinHtml.Render(content, []), BulletinText.Render(content));
+                rendered[d.CommitteeId] = r;
+            }
+            var message = new MimeMessage { Subject = r.Content.Subject, MessageId = d.MessageId, Date = calendar.Now };
+            message.From.Add(transport.From);
+            message.To.Add(new MailboxAddress(d.Name, d.Email));
+            message.Headers.Add("Auto-Submitted", "auto-generated");
+            message.Headers.Add("X-NTM-Period", run.Period);
+            message.Headers.Add("X-NTM-Committee", d.CommitteeId);
+            if (run.Copy > 0) message.Headers.Add("X-NTM-Resend", run.Copy.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            message.Body = new BodyBuilder { TextBody = r.Text, HtmlBody = r.Html }.ToMessageBody();
+            return message;
+        }
+
+        var result = await sender.SendAsync(run, recipients.Count, Compose, ct);
+        var failed = (await ledger.ListAsync(run.Period, ct)).Count(e => e.Kind == Kind && e.Copy == run.Copy && e.Status == "failed");
+        if (failed > 0)
+            throw new DeliveryFailuresException($"Bulletin {run.Period}: {failed} deliveries failed; see GET /api/admin/bulletins?period={run.Period}");
+        return result;
+    }
+}

@@ -1,0 +1,188 @@
+using NongThonMoi.Reference;
+using NongThonMoi.Reporting;
+
+namespace NongThonMoi.Indicators;
+
+/// <summary>What one commune's row of an accepted submission says.</summary>
+public sealed record CommuneReport(string Code, string Status, int? RecognizedYear, IReadOnlyList<int> CriteriaMet);
+
+/// <summary>The accepted submission a reporting unit's figures use, possibly from an earlier period (carried forward).</summary>
+public sealed record UnitReport(
+    string UnitCode, string Period, Guid SubmissionId, bool Late,
+    IReadOnlyList<CommuneReport> Communes, IReadOnlyDictionary<string, decimal> Data);
+
+/// <summary>Everything the figures of one period depend on, loaded beforehand: no I/O happens in the calculator.</summary>
+public sealed record CalculationInput(
+    ReportingPeriod Period,
+    CriteriaSet CriteriaSet,
+    Unit Province,
+    IReadOnlyList<Unit> ReportingUnits,
+    IReadOnlyList<Unit> Communes,
+    IReadOnlyList<UnitReport> Reports,
+    IReadOnlyList<UnitReport> BaselineReports,
+    CriteriaSet? BaselineCriteriaSet,
+    IReadOnlyList<Target> Targets,
+    IReadOnlyList<DataElement> DataElements,
+    DateTimeOffset ComputedAt);
+
+public sealed record CalculationResult(IndicatorSnapshot Snapshot, IReadOnlyList<CommuneFigures> Communes);
+
+/// <summary>
+/// Computes the figures of CONTRACT section 5 from plain records. Deterministic: the same input gives
+/// the same snapshot, so the job, the tests and the benchmark all call this one piece.
+/// </summary>
+public static class IndicatorCalculator
+{
+    public static CalculationResult Calculate(CalculationInput input)
+    {
+        var set = input.CriteriaSet;
+        var period = input.Period;
+        var reportByUnit = input.Reports.ToDictionary(r => r.UnitCode);
+        var rowsByCommune = new Dictionary<string, (CommuneReport Row, UnitReport Report)>(input.Communes.Count);
+        foreach (var report in input.Reports)
+        foreach (var row in report.Communes)
+            rowsByCommune[row.Code] = (row, report);
+
+        var communeFigures = new List<CommuneFigures>(input.Communes.Count);
+        var warnings = new List<DataWarning>();
+        var province = new Tally(set);
+        var unitTallies = input.ReportingUnits.ToDictionary(u => u.Code, _ => new Tally(set));
+
+        foreach (var commune in input.Communes)
+        {
+            var unitCode = ReportingUnitOf(commune, input.ReportingUnits);
+            var tally = unitTallies[unitCode];
+            tally.Communes++;
+            province.Communes++;
+            if (!rowsByCommune.TryGetValue(commune.Code, out var found))
+            {
+                communeFigures.Add(new CommuneFigures(commune.Code, commune.Name, unitCode, null, null, [], null));
+                continue;
+            }
+            var row = found.Row;
+            tally.Add(row, period.Year);
+            province.Add(row, period.Year);
+            communeFigures.Add(new CommuneFigures(commune.Code, commune.Name, unitCode, row.Status, row.RecognizedYear, row.CriteriaMet, found.Report.Period));
+            if (row.Status != Statuses.NotMet && row.CriteriaMet.Count < set.Count)
+            {
+                warnings.Add(new DataWarning(unitCode, commune.Code, "standard-below-all-criteria",
+                    $"{commune.Name} đã đạt chuẩn nhưng kỳ này chỉ báo cáo {row.CriteriaMet.Count}/{set.Count} tiêu chí"));
+            }
+        }
+
+        var baseline = new Tally(input.BaselineCriteriaSet ?? set);
+        var communeCodes = input.Communes.Select(c => c.Code).ToHashSet();
+        foreach (var report in input.BaselineReports)
+        foreach (var row in report.Communes)
+            if (communeCodes.Contains(row.Code)) baseline.Add(row, period.Year - 1);
+
+        var targets = TargetsOf(input.Targets, period.Year, "province");
+        var data = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var element in input.DataElements) data[element.Code] = 0;
+        foreach (var report in input.Reports)
+        foreach (var (code, value) in report.Data)
+            if (data.ContainsKey(code)) data[code] += value;
+
+        var avg = province.Average;
+        // Counts under a different criteria set (19 criteria in 2025, 10 from 2026) are not comparable.
+        var comparable = input.BaselineCriteriaSet is null || input.BaselineCriteriaSet.Id == set.Id;
+        var prev = baseline.Average;
+        var provinceFigures = new ProvinceFigures(
+            input.Province.Code, input.Province.Name, province.Communes, province.Communes - province.WithData,
+            province.Standard, Percent(province.Standard, province.Communes), province.NewThisYear,
+            province.Advanced, province.Model, province.Modern,
+            avg, prev, comparable && avg is { } a && prev is { } p ? a - p : null,
+            province.BandCounts(), province.CriterionFigures(), targets, data);
+
+        var units = new List<UnitFigures>(input.ReportingUnits.Count);
+        int onTime = 0, late = 0, missing = 0;
+        foreach (var unit in input.ReportingUnits)
+        {
+            var t = unitTallies[unit.Code];
+            reportByUnit.TryGetValue(unit.Code, out var report);
+            var submission = report is null || report.Period != period.Id ? "missing" : report.Late ? "late" : "on-time";
+            _ = submission switch { "missing" => missing++, "late" => late++, _ => onTime++ };
+            units.Add(new UnitFigures(unit.Code, unit.Name, t.Communes, t.Communes - t.WithData, t.Standard, t.NewThisYear,
+                t.Advanced, t.Model, t.Average, t.BandCounts(), TargetsOf(input.Targets, period.Year, unit.Code),
+                report?.Period, submission, report?.SubmissionId));
+        }
+
+        var snapshot = new IndicatorSnapshot(period.Id, input.ComputedAt, set.Id, provinceFigures, units,
+            new SubmissionCounts(input.ReportingUnits.Count, onTime, late, missing), warnings);
+        return new CalculationResult(snapshot, communeFigures);
+    }
+
+    /// <summary>A commune reports through its district, or for itself where there are no districts (two-tier structure).</summary>
+    public static string ReportingUnitOf(Unit commune, IReadOnlyList<Unit> reportingUnits) =>
+        reportingUnits.Count > 0 && reportingUnits[0].Level == UnitLevel.Commune ? commune.Code : commune.ParentCode ?? commune.Code;
+
+    private static IReadOnlyDictionary<string, decimal> TargetsOf(IReadOnlyList<Target> targets, int year, string scope) =>
+        new SortedDictionary<string, decimal>(
+            targets.Where(t => t.Year == year && t.Scope == scope).ToDictionary(t => t.Key, t => t.Value), StringComparer.Ordinal);
+
+    internal static decimal Percent(int part, int whole) =>
+        whole == 0 ? 0 : Math.Round(100m * part / whole, 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>Running counts over a set of communes; one for the province, one per reporting unit.</summary>
+    private sealed class Tally(CriteriaSet set)
+    {
+        private readonly int[] _criterionMet = new int[set.Count + 1];
+        private readonly int[] _bandCount = new int[set.Bands.Count];
+        private long _criteriaSum;
+
+        public int Communes;
+        public int WithData;
+        public int Standard;
+        public int NewThisYear;
+        public int Advanced;
+        public int Model;
+        public int Modern;
+
+        public void Add(CommuneReport row, int year)
+        {
+            WithData++;
+            _criteriaSum += row.CriteriaMet.Count;
+            foreach (var n in row.CriteriaMet)
+                if (n >= 1 && n <= set.Count) _criterionMet[n]++;
+            for (var b = 0; b < set.Bands.Count; b++)
+                if (row.CriteriaMet.Count >= set.Bands[b].Min && row.CriteriaMet.Count <= set.Bands[b].Max) { _bandCount[b]++; break; }
+            if (row.Status == Statuses.NotMet) return;
+            Standard++;
+            if (row.RecognizedYear == year) NewThisYear++;
+            if (row.Status is Statuses.Advanced or Statuses.Model) Advanced++;
+            if (row.Status == Statuses.Model) Model++;
+            if (row.Status == Statuses.Modern) Modern++;
+        }
+
+        public decimal? Average => WithData == 0 ? null : Math.Round((decimal)_criteriaSum / WithData, 2, MidpointRounding.AwayFromZero);
+
+        public IReadOnlyDictionary<string, int> BandCounts()
+        {
+            // Insertion order is the criteria set's band order (highest first), which is how reports list them.
+            var bands = new OrderedBands();
+            for (var b = 0; b < set.Bands.Count; b++) bands.Add(set.Bands[b].Label, _bandCount[b]);
+            return bands;
+        }
+
+        public IReadOnlyList<CriterionFigures> CriterionFigures() =>
+            set.Criteria.Select(c => new CriterionFigures(c.Number, c.Name, _criterionMet[c.Number], Percent(_criterionMet[c.Number], WithData))).ToList();
+    }
+}
+
+/// <summary>A dictionary that keeps the order bands were added in when serialised.</summary>
+public sealed class OrderedBands : Dictionary<string, int>;
+
+/// <summary>The statuses a commune can report (tình trạng xã).</summary>
+public static class Statuses
+{
+    /// <summary>chưa đạt chuẩn</summary>
+    public const string NotMet = "chua-dat";
+    /// <summary>đạt chuẩn NTM</summary>
+    public const string Standard = "dat-chuan";
+    /// <summary>NTM nâng cao</summary>
+    public const string Advanced = "nang-cao";
+    /// <summary>NTM kiểu mẫu</summary>
+    public const string Model = "kieu-mau";
+    /// <summary>NTM hiện đại (2026–2030)</summary>
+    public const string Modern = "hien-dai";
+}

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Hangfire;
+using NongThonMoi.Reporting;
+
+namespace NongThonMoi.Indicators;
+
+/// <summary>
+/// Recomputes the figures of a period and stores them as a new snapshot. Runs on <c>Schedule:Recompute</c>
+/// and after each accepted submission; a run that finds no submission newer than the last snapshot's
+/// (<c>onlyIfChanged</c>) stops early, which coalesces a burst of submissions into one computation.
+/// </summary>
+public sealed class RecomputeJob(SnapshotRepository repository, ReportingCalendar calendar, ILogger<RecomputeJob> logger)
+{
+    [AutomaticRetry(Attempts = 3)]
+    public async Task RunAsync(string? period, bool onlyIfChanged, CancellationToken ct) =>
+        await ComputeAsync(period is null ? calendar.Current : ReportingPeriod.Parse(period), onlyIfChanged, ct);
+
+    public async Task<CalculationResult?> ComputeAsync(ReportingPeriod period, bool onlyIfChanged, CancellationToken ct)
+    {
+        var mark = await repository.LatestAcceptedAsync(ct);
+        if (onlyIfChanged && mark is not null && await repository.LatestMarkAsync(period.Id, ct) >= mark)
+        {
+            logger.LogDebug("Recompute {Period}: nothing new since the last snapshot", period.Id);
+            return null;
+        }
+        var watch = Stopwatch.StartNew();
+        var input = await repository.LoadInputAsync(period, calendar.Now, ct);
+        var result = IndicatorCalculator.Calculate(input);
+        var id = await repository.SaveAsync(result, mark, ct);
+        var p = result.Snapshot.Province;
+        logger.LogInformation(
+            "Recompute {Period}: snapshot {SnapshotId}, {Standard}/{Communes} communes standard, {Reported}/{Expected} units reported, in {ElapsedMs} ms",
+            period.Id, id, p.Standard, p.Communes, result.Snapshot.Submissions.OnTime + result.Snapshot.Submissions.Late,
+            result.Snapshot.Submissions.Expected, watch.ElapsedMilliseconds);
+        return result;
+    }
+}
+
+/// <summary>Asks for a recompute soon; used by the submission path so it does not wait for the figures.</summary>
+public interface IRecomputeTrigger
+{
+    void Request(string period);
+}
+
+internal sealed class HangfireRecomputeTrigger(IBackgroundJobClient jobs, ReportingCalendar calendar) : IRecomputeTrigger
+{
+    public void Request(string period)
+    {
+        jobs.Enqueue<RecomputeJob>(j => j.RunAsync(period, true, CancellationToken.None));
+        // A late or back-filled period also changes the current one, which carries its data forward.
+        var current = calendar.Current.Id;
+        if (string.CompareOrdinal(period, current) < 0)
+            jobs.Enqueue<RecomputeJob>(j => j.RunAsync(current, true, CancellationToken.None));
+    }
+}

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NongThonMoi.Infrastructure;
+using NongThonMoi.Reference;
+using NongThonMoi.Reporting;
+
+namespace NongThonMoi.Indicators;
+
+/// <summary>Loads what the calculator needs with a handful of set-based queries, and stores what it computed.</summary>
+public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceStore reference, IOptions<ReportingOptions> reporting)
+{
+    public async Task<CalculationInput> LoadInputAsync(ReportingPeriod period, DateTimeOffset now, CancellationToken ct)
+    {
+        var data = await reference.LoadAsync(ct);
+        var set = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(period.Year))
+            ?? throw new InvalidOperationException($"No criteria set in config/criteria applies to {period.Year} (period {period.Id}).");
+        var province = data.Units.Single(u => u.Level == UnitLevel.Province);
+        var communes = data.Units.Where(u => u.Level == UnitLevel.Commune).ToList();
+        var reportingUnits = ReportingUnits(data, reporting.Value.ReportingLevel);
+        var codes = reportingUnits.Select(u => u.Code).ToArray();
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // Data carried forward from a year of another criteria set counts different criteria: it is not used.
+        var reports = (await LoadReportsAsync(connection, codes, period, ct))
+            .Where(r => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(r.Period).Year))?.Id == set.Id)
+            .ToList();
+        var baselinePeriod = period.EndOfPreviousYear;
+        var baseline = await LoadReportsAsync(connection, codes, baselinePeriod, ct);
+        var baselineSet = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(baselinePeriod.Year));
+        return new CalculationInput(period, set, province, reportingUnits, communes, reports, baseline, baselineSet,
+            data.Targets, data.DataElements, now);
+    }
+
+    /// <summary>The units that submit: districts that have communes, or every commune in the two-tier structure.</summary>
+    public static List<Unit> ReportingUnits(ReferenceData data, UnitLevel level)
+    {
+        if (level == UnitLevel.Commune) return data.Units.Where(u => u.Level == UnitLevel.Commune).ToList();
+        var withCommunes = data.Units.Where(u => u.Level == UnitLevel.Commune).Select(u => u.ParentCode).ToHashSet();
+        return data.Units.Where(u => u.Level == UnitLevel.District && withCommunes.Contains(u.Code)).ToList();
+    }
+
+    /// <summary>For each unit, the current accepted submission of the newest period up to <paramref name="upTo"/>.</summary>
+    private static async Task<List<UnitReport>> LoadReportsAsync(NpgsqlConnection connection, string[] units, ReportingPeriod upTo, CancellationToken ct)
+    {
+        var heads = (await connection.QueryAsync<ReportHead>(new CommandDefinition("""
+            select distinct on (unit_code) unit_code, period, submission_id, late
+            from current_submissions
+            where unit_code = any(@units) and period <= @period and period ~ @pattern
+            order by unit_code, period desc
+            """, new { units, period = upTo.Id, pattern = PatternOf(upTo.Cycle) }, cancellationToken: ct))).ToList();
+        var ids = heads.Select(h => h.SubmissionId).ToArray();
+        var rows = (await connection.QueryAsync<CommuneRow>(new CommandDefinition("""
+            select submission_id, commune_code, status, recognized_year, criteria_met
+            from submission_communes where submission_id = any(@ids)
+            """, new { ids }, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
+        var values = (await connection.QueryAsync<DataRow>(new CommandDefinition("""
+            select submission_id, element_code, value from submission_data where submission_id = any(@ids)
+            """, new { ids }, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
+        return heads.Select(h => new UnitReport(h.UnitCode, h.Period, h.SubmissionId, h.Late,
+            rows[h.SubmissionId].Select(r => new CommuneReport(r.CommuneCode, r.Status, r.RecognizedYear, r.CriteriaMet.Select(n => (int)n).ToArray())).ToList(),
+            values[h.SubmissionId].ToDictionary(v => v.ElementCode, v => v.Value))).ToList();
+    }
+
+    internal static string PatternOf(ReportingCycle cycle) => cycle switch
+    {
+        ReportingCycle.Weekly => @"^\d{4}-W\d{2}$",
+        ReportingCycle.Monthly => @"^\d{4}-\d{2}$",
+        _ => @"^\d{4}-Q\d$",
+    };
+
+    /// <summary>The newest accepted submission overall: a snapshot computed after it has nothing new to see.</summary>
+    public async Task<DateTimeOffset?> LatestAcceptedAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
+            "select max(received_at) from current_submissions", cancellationToken: ct));
+    }
+
+    public async Task<DateTimeOffset?> LatestMarkAsync(string period, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
+            "select input_mark from snapshots where period = @period order by id desc limit 1", new { period }, cancellationToken: ct));
+    }
+
+    public async Task<long> SaveAsync(CalculationResult result, DateTimeOffset? inputMark, CancellationToken ct)
+    {
+        var s = result.Snapshot;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_ids, payload, communes)
+            values (@Period, @ComputedAt, @CriteriaSet, @InputMark, @Ids, @Payload::json, @Communes::json)
+            returning id
+            """, new
+        {
+            s.Period, s.ComputedAt, s.CriteriaSet, InputMark = inputMark,
+            Ids = s.Districts.Where(d => d.SubmissionId is not null).Select(d => d.SubmissionId!.Value).Distinct().ToArray(),
+            Payload = JsonSerializer.Serialize(s, JsonDefaults.Options),
+            Communes = JsonSerializer.Serialize(result.Communes, JsonDefaults.Options),
+        }, cancellationToken: ct));
+    }
+
+    /// <summary>The newest snapshot of a period (or of any period when null), as stored JSON.</summary>
+    public async Task<StoredSnapshot?> FindAsync(string? period, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<StoredSnapshot>(new CommandDefinition("""
+            select id, period, payload::text as payload, communes::text as communes from snapshots
+            where @period::text is null or period = @period
+            order by case when @period::text is null then period end desc, id desc
+            limit 1
+            """, new { period }, cancellationToken: ct));
+    }
+
+    public async Task<StoredSnapshot?> GetAsync(long id, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<StoredSnapshot>(new CommandDefinition(
+            "select id, period, payload::text as payload, communes::text as communes from snapshots where id = @id", new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>The newest snapshot of each of the <paramref name="count"/> periods up to <paramref name="period"/>, oldest first (for trends).</summary>
+    public async Task<List<IndicatorSnapshot>> HistoryAsync(string period, int count, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var payloads = await connection.QueryAsync<string>(new CommandDefinition("""
+            select payload::text from (
+                select distinct on (period) period, payload from snapshots
+                where period <= @period and period ~ @pattern order by period desc, id desc) s
+            order by period desc limit @count
+            """, new { period, count, pattern = PatternOf(ReportingPeriod.Parse(period).Cycle) }, cancellationToken: ct));
+        return payloads.Select(p => JsonSerializer.Deserialize<IndicatorSnapshot>(p, JsonDefaults.Options)!).Reverse().ToList();
+    }
+
+    private sealed record ReportHead(string UnitCode, string Period, Guid SubmissionId, bool Late);
+    private sealed record CommuneRow
+{
+    public Guid SubmissionId { get; init; }
+    public string CommuneCode { get; init; } = "";
+    public string Status { get; init; } = "";
+    public int? RecognizedYear { get; init; }
+    public short[] CriteriaMet { get; init; } = [];
+}
+    private sealed record DataRow(Guid SubmissionId, string ElementCode, decimal Value);
+}
+
+public sealed record StoredSnapshot(long Id, string Period, string Payload, string Communes)
+{
+    public IndicatorSnapshot Snapshot => JsonSerializer.Deserialize<IndicatorSnapshot>(Payload, JsonDefaults.Options)!;
+
+    public IReadOnlyList<CommuneFigures> CommuneFigures => JsonSerializer.Deserialize<List<CommuneFigures>>(Communes, JsonDefaults.Options)!;
+}

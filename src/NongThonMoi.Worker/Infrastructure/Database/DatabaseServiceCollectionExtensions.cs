@@ -1,0 +1,71 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace NongThonMoi.Infrastructure.Database;
+
+public static class DatabaseServiceCollectionExtensions
+{
+    public const string ConnectionStringName = "NongThonMoi";
+
+    /// <summary>
+    /// One <see cref="NpgsqlDataSource"/> for the process. An empty connection string starts the embedded
+    /// cluster here, before the host is built, because everything after it needs the address.
+    /// </summary>
+    public static WebApplicationBuilder AddDatabase(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        EmbeddedPostgres? embedded = null;
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            var directory = builder.Configuration[$"{DatabaseOptions.Section}:EmbeddedDirectory"] is { Length: > 0 } d ? d : ".data/postgres";
+            embedded = EmbeddedPostgres.StartAsync(Paths.FromWorkingDirectory(directory)).GetAwaiter().GetResult();
+            // Made by a factory so that the container owns it and stops the cluster when the app is disposed.
+            builder.Services.AddSingleton(_ => embedded);
+            connectionString = embedded.ConnectionString();
+        }
+
+        var csb = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "nongthonmoi" };
+        if (!csb.ContainsKey("Timeout")) csb.Timeout = 5;
+        DapperConventions.Register();
+        builder.Services.AddSingleton(sp =>
+        {
+            // Resolving the cluster here ties its lifetime to the data source: created before it, disposed after it.
+            if (embedded is not null) sp.GetRequiredService<EmbeddedPostgres>();
+            return new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
+        });
+        builder.Services.AddSingleton<MigrationRunner>();
+        return builder;
+    }
+}
+
+internal static class DapperConventions
+{
+    private static int _registered;
+
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 1) return;
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
+    }
+
+    /// <summary>
+    /// Npgsql reads timestamptz as a UTC DateTime; the code works in DateTimeOffset. Written as UTC, which is
+    /// what Npgsql requires for timestamptz.
+    /// </summary>
+    private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    {
+        public override void SetValue(System.Data.IDbDataParameter parameter, DateTimeOffset value) => parameter.Value = value.UtcDateTime;
+
+        public override DateTimeOffset Parse(object value) => value switch
+        {
+            DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
+            DateTimeOffset dto => dto,
+            _ => throw new InvalidCastException($"cannot read {value.GetType().Name} as DateTimeOffset"),
+        };
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace NongThonMoi.Infrastructure.Database;
+
+/// <summary>
+/// A private PostgreSQL cluster started from the machine's own server binaries, so that `demo` and
+/// `dotnet test` need nothing set up by hand. The data folder persists between runs; the socket lives
+/// in a short temporary folder of its own (Unix socket paths are limited to ~107 bytes).
+/// </summary>
+public sealed class EmbeddedPostgres : IAsyncDisposable
+{
+    private readonly string _dataDirectory;
+    private readonly string _socketDirectory;
+    private readonly string _binDirectory;
+    private readonly bool _asRoot;
+    private bool _started;
+
+    private EmbeddedPostgres(string dataDirectory, string binDirectory)
+    {
+        _dataDirectory = Path.GetFullPath(dataDirectory);
+        _binDirectory = binDirectory;
+        _socketDirectory = Path.Combine(Path.GetTempPath(), $"ntm-pg-{Guid.NewGuid():N}"[..20]);
+        _asRoot = Environment.UserName == "root";
+    }
+
+    public int Port { get; private set; }
+
+    public string ConnectionString(string database = "postgres") =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=50";
+
+    /// <summary>Initialises the cluster on first use, then starts it on a free loopback port.</summary>
+    public static async Task<EmbeddedPostgres> StartAsync(string dataDirectory, CancellationToken ct = default)
+    {
+        var bin = FindBinaries() ?? throw new EmbeddedPostgresUnavailableException(
+            "PostgreSQL server binaries (initdb, pg_ctl) were not found: install them with `apt-get install postgresql`, " +
+            "or set ConnectionStrings:NongThonMoi to an existing server.");
+        var pg = new EmbeddedPostgres(dataDirectory, bin);
+        await pg.StartCoreAsync(ct);
+        return pg;
+    }
+
+    private async Task StartCoreAsync(CancellationToken ct)
+    {
+        Directory.CreateDirectory(_dataDirectory);
+        Directory.CreateDirectory(_socketDirectory);
+        if (_asRoot)
+        {
+            // initdb and postgres refuse to run as root: the cluster belongs to the `postgres` user.
+            await RunAsync("chown", ["-R", "postgres:postgres", _dataDirectory, _socketDirectory], ct, asPostgres: false);
+            await RunAsync("chmod", ["700", _dataDirectory], ct, asPostgres: false);
+        }
+
+        if (!File.Exists(Path.Combine(_dataDirectory, "PG_VERSION")))
+        {
+            await RunAsync(Path.Combine(_binDirectory, "initdb"),
+                ["-D", _dataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], ct);
+        }
+
+        await StopStaleServerAsync(ct);
+        Port = FreePort();
+        var serverOptions = $"-p {Port} -k {_socketDirectory} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on";
+        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
+            ["-D", _dataDirectory, "-w", "-t", "60", "-l", Path.Combine(_dataDirectory, "server.log"), "-o", serverOptions, "start"], ct);
+        _started = true;
+    }
+
+    /// <summary>A cluster left running by a process that was killed holds the data folder; stop it first.</summary>
+    private async Task StopStaleServerAsync(CancellationToken ct)
+    {
+        if (!File.Exists(Path.Combine(_dataDirectory, "postmaster.pid"))) return;
+        try
+        {
+            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, "-m", "fast", "-w", "stop"], ct);
+        }
+        catch (EmbeddedPostgresUnavailableException)
+        {
+            // Not running: the server removes a stale pid file by itself at start.
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (!_started) return;
+        _started = false;
+        try
+        {
+            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], CancellationToken.None);
+        }
+        finally
+        {
+            try { Directory.Delete(_socketDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    /// <summary>Stops the server without waiting: for tests that take the database away under a running worker.</summary>
+    public Task KillAsync() => RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None);
+
+    /// <summary>Starts it again on the same port after <see cref="KillAsync"/>.</summary>
+    public Task RestartAsync() => RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
+        ["-D", _dataDirectory, "-w", "-t", "60", "-l", Path.Combine(_dataDirectory, "server.log"),
+         "-o", $"-p {Port} -k {_socketDirectory} -c listen_addresses=127.0.0.1 -c max_connections=300", "start"], CancellationToken.None);
+
+    private async Task RunAsync(string file, IReadOnlyList<string> args, CancellationToken ct, bool asPostgres = true)
+    {
+        var psi = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (_asRoot && asPostgres)
+        {
+            psi.FileName = "runuser";
+            foreach (var a in (string[])["-u", "postgres", "--", file]) psi.ArgumentList.Add(a);
+        }
+        else
+        {
+            psi.FileName = file;
+        }
+        foreach (var a in args) psi.ArgumentList.Add(a);
+
+        using var process = Process.Start(psi) ?? throw new EmbeddedPostgresUnavailableException($"could not start {file}");
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0)
+        {
+            var detail = (await stderr).Trim();
+            if (detail.Length == 0) detail = (await stdout).Trim();
+            throw new EmbeddedPostgresUnavailableException(
+                $"{Path.GetFileName(file)} failed (exit {process.ExitCode}) for the embedded database in {_dataDirectory}: {FirstLines(detail)}");
+        }
+    }
+
+    private static string FirstLines(string text) => string.Join(" ", text.Split('\n').Take(3)).Trim();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>initdb on PATH, else the newest of Debian's versioned folders.</summary>
+    private static string? FindBinaries()
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var initdb = Path.Combine(dir, "initdb");
+            if (File.Exists(initdb) && File.Exists(Path.Combine(dir, "pg_ctl")))
+            {
+                // Debian links a few binaries into /usr/local/bin or /usr/bin; follow the link to the real folder.
+                var target = new FileInfo(initdb).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? initdb;
+                return Path.GetDirectoryName(target);
+            }
+        }
+        const string debian = "/usr/lib/postgresql";
+        if (!Directory.Exists(debian)) return null;
+        return Directory.GetDirectories(debian)
+            .Select(d => (dir: Path.Combine(d, "bin"), version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
+            .Where(x => File.Exists(Path.Combine(x.dir, "initdb")))
+            .OrderByDescending(x => x.version)
+            .Select(x => x.dir)
+            .FirstOrDefault();
+    }
+}
+
+public sealed class EmbeddedPostgresUnavailableException(string message) : Exception(message);

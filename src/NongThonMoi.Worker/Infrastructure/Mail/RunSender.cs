@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using MimeKit;
+
+namespace NongThonMoi.Infrastructure.Mail;
+
+public sealed record RunResult(int Sent, int Failed, int Total);
+
+/// <summary>
+/// Works through the open rows of one run on one SMTP connection: claim a batch, send, mark. Transient
+/// failures wait for their backoff while the others go on; the run ends when no row is left open.
+/// </summary>
+public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, TimeProvider clock, ILogger<RunSender> logger)
+{
+    private const int BatchSize = 20;
+
+    /// <summary>The longest the run waits for a retry before looking again (a row of another worker may free up).</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
+
+    public async Task<RunResult> SendAsync(MailRun run, int total, Func<Delivery, MimeMessage> compose, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        int sent = 0, failed = 0;
+        var lastProgress = TimeSpan.Zero;
+        await using var session = transport.OpenSession();
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var batch = await ledger.ClaimAsync(run.Id, BatchSize, ct);
+            if (batch.Count == 0)
+            {
+                var next = await ledger.NextDueAsync(run.Id, ct);
+                if (next is null) break;
+                var wait = next.Value - clock.GetUtcNow();
+                if (wait > TimeSpan.Zero) await Task.Delay(wait < MaxWait ? wait : MaxWait, clock, ct);
+                continue;
+            }
+
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var delivery = batch[i];
+                if (ct.IsCancellationRequested)
+                {
+                    // Shutting down: what was claimed but not sent goes back to the queue for the next worker.
+                    await ledger.ReleaseAsync(batch.Skip(i).Select(d => d.Id).ToList(), CancellationToken.None);
+                    ct.ThrowIfCancellationRequested();
+                }
+                try
+                {
+                    var message = compose(delivery);
+                    await session.SendAsync(message, CancellationToken.None);
+                    await ledger.MarkSentAsync(delivery.Id, CancellationToken.None);
+                    sent++;
+                }
+                catch (MailDeliveryException e)
+                {
+                    await ledger.MarkFailedAsync(delivery, e.Message, e.Permanent, CancellationToken.None);
+                    if (e.Permanent || delivery.Attempts >= DeliveryLedger.MaxAttempts) failed++;
+                    logger.LogWarning("Delivery {DeliveryId} to {Committee} (attempt {Attempt}) failed{Final}: {Error}",
+                        delivery.Id, delivery.CommitteeId, delivery.Attempts, e.Permanent ? " permanently" : "", e.Message);
+                }
+            }
+            if (watch.Elapsed - lastProgress > TimeSpan.FromSeconds(5))
+            {
+                lastProgress = watch.Elapsed;
+                logger.LogInformation("Run {Kind} {Period}: {Sent} of {Total} delivered so far", run.Kind, run.Period, sent, total);
+            }
+        }
+        logger.LogInformation("Run {Kind} {Period} (copy {Copy}) finished: {Sent} sent, {Failed} failed now, {Total} in the run, in {ElapsedMs} ms",
+            run.Kind, run.Period, run.Copy, sent, failed, total, watch.ElapsedMilliseconds);
+        return new RunResult(sent, failed, total);
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace NongThonMoi.Infrastructure.Mail;
+
+/// <summary>Section <c>Smtp</c>. An empty <see cref="Host"/> writes every message as an .eml file instead.</summary>
+public sealed class SmtpOptions
+{
+    public const string Section = "Smtp";
+
+    public string? Host { get; set; }
+    public int Port { get; set; } = 25;
+    public string Security { get; set; } = "Auto";
+    public string? User { get; set; }
+    public string? Password { get; set; }
+    public string From { get; set; } = "NongThonMoi <nongthonmoi@localhost>";
+    public string PickupDirectory { get; set; } = "outbox";
+
+    public bool UsesPickupDirectory => string.IsNullOrWhiteSpace(Host);
+}
+
+internal sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
+{
+    private static readonly string[] SecurityValues = ["None", "StartTls", "SslOnConnect", "Auto"];
+
+    public ValidateOptionsResult Validate(string? name, SmtpOptions o)
+    {
+        if (o.Port is < 1 or > 65535) return ValidateOptionsResult.Fail($"Smtp:Port: must be between 1 and 65535 (got {o.Port})");
+        if (!SecurityValues.Contains(o.Security))
+            return ValidateOptionsResult.Fail($"Smtp:Security: must be one of {string.Join(", ", SecurityValues)} (got \"{o.Security}\")");
+        if (!MailboxAddress.TryParse(o.From, out var from) || !from.Address.Contains('@'))
+            return ValidateOptionsResult.Fail($"Smtp:From: \"{o.From}\" is not an e-mail address");
+        if (o.UsesPickupDirectory && string.IsNullOrWhiteSpace(o.PickupDirectory))
+            return ValidateOptionsResult.Fail("Smtp:PickupDirectory: must name a folder when Smtp:Host is empty");
+        if (!string.IsNullOrEmpty(o.User) && string.IsNullOrEmpty(o.Password))
+            return ValidateOptionsResult.Fail("Smtp:Password: is required when Smtp:User is set");
+        return ValidateOptionsResult.Success;
+    }
+}

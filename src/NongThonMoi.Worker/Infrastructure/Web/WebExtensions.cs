@@ -1,0 +1,111 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NongThonMoi.Infrastructure.Database;
+
+namespace NongThonMoi.Infrastructure.Web;
+
+public static class WebExtensions
+{
+    /// <summary>Bodies over this are refused with 413 before they are read.</summary>
+    public const long MaxBodyBytes = 5 * 1024 * 1024;
+
+    public static WebApplicationBuilder AddWeb(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WebOptions>().BindConfiguration(WebOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<WebOptions>, WebOptionsValidator>();
+        builder.WebHost.UseUrls((builder.Configuration["Web:Urls"] is { Length: > 0 } urls ? urls : "http://127.0.0.1:5080").Split(';'));
+        builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxBodyBytes);
+        builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>
+    /// The database away is a 503 with Retry-After, never a 500: the caller should simply try again,
+    /// and the worker recovers by itself when PostgreSQL is back (the data source reconnects).
+    /// </summary>
+    public static void UseDatabaseAwareErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = e => IsDatabaseAway(e) ? StatusCodes.Status503ServiceUnavailable
+                : e is Microsoft.AspNetCore.Http.BadHttpRequestException b ? b.StatusCode : StatusCodes.Status500InternalServerError,
+            ExceptionHandler = async context =>
+            {
+                var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                var status = context.Response.StatusCode;
+                if (status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "30";
+                var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    Exception = error,
+                    ProblemDetails =
+                    {
+                        Status = status,
+                        Title = status switch
+                        {
+                            503 => "Service temporarily unavailable",
+                            413 => "Request too large",
+                            < 500 => "Bad request",
+                            _ => "Internal error",
+                        },
+                        // Never the exception's text: it can carry connection details.
+                        Detail = status switch
+                        {
+                            503 => "Cơ sở dữ liệu tạm thời không truy cập được; vui lòng gửi lại sau ít phút. Báo cáo chưa được ghi nhận.",
+                            413 => "Tệp quá lớn (tối đa 5 MB).",
+                            < 500 => "Yêu cầu không hợp lệ.",
+                            _ => "Lỗi hệ thống; quản trị viên đã được ghi nhận sự cố.",
+                        },
+                    },
+                });
+            },
+        });
+    }
+
+    public static bool IsDatabaseAway(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is NpgsqlException { IsTransient: true } or SocketException or TimeoutException) return true;
+            if (e is NpgsqlException n && n.InnerException is IOException or SocketException) return true;
+            if (e is PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" }) return true;
+        }
+        return false;
+    }
+
+    public static void MapHealth(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+    }
+}
+
+/// <summary>Ready: the database answers, every migration is applied, and Hangfire's tables are there.</summary>
+internal sealed class DatabaseHealthCheck(MigrationRunner migrations, NpgsqlDataSource dataSource) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            if (!await migrations.IsUpToDateAsync(ct)) return HealthCheckResult.Unhealthy("migrations not applied");
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using var command = new NpgsqlCommand("select to_regclass('hangfire.job') is not null", connection);
+            return await command.ExecuteScalarAsync(ct) is true
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("Hangfire storage not prepared");
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy("database unreachable");
+        }
+    }
+}

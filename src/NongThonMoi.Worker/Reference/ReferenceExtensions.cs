@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using NongThonMoi.Reporting;
+
+namespace NongThonMoi.Reference;
+
+public static class ReferenceExtensions
+{
+    /// <summary>Reference data and the reporting calendar: what every capability reads.</summary>
+    public static WebApplicationBuilder AddReference(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ReferenceOptions>().BindConfiguration(ReferenceOptions.Section);
+        builder.Services.AddOptions<ReportingOptions>().BindConfiguration(ReportingOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ReportingOptions>, ReportingOptionsValidator>();
+        builder.Services.TryAddSingleton(TimeProvider.System); // tests put a fake clock in first
+        builder.Services.AddSingleton<ReferenceStore>();
+        builder.Services.AddSingleton<ReferenceSync>();
+        builder.Services.AddSingleton<ReportingCalendar>();
+        return builder;
+    }
+}

@@ -1,0 +1,36 @@
+namespace NongThonMoi.Submissions;
+
+/// <summary>One commune's row of a submission, as read from JSON, CSV or Excel, before the rules are checked.</summary>
+public sealed record SubmittedCommune(
+    int Row,
+    string Code,
+    string Status,
+    int? RecognizedYear,
+    IReadOnlyList<int> CriteriaMet,
+    IReadOnlyDictionary<string, decimal> Indicators);
+
+/// <summary>A district's (or, in the two-tier structure, a commune's) report for one period (báo cáo kỳ).</summary>
+public sealed record SubmittedReport(
+    string Unit,
+    string Period,
+    IReadOnlyList<SubmittedCommune> Communes,
+    IReadOnlyDictionary<string, decimal> Data);
+
+/// <summary>A rule that a submission breaks, named by commune (or row) and field, in words district staff use.</summary>
+public sealed record SubmissionError(string? Commune, string Field, string Message);
+
+/// <summary>The body cannot be read at all (malformed or wrong types): 400, with the place.</summary>
+public sealed class UnreadableSubmissionException(string place, string message) : Exception($"{place}: {message}")
+{
+    public string Place { get; } = place;
+}
+
+/// <summary>Who is submitting: the admin for any unit, or a district token for its own unit.</summary>
+public sealed record Submitter(bool IsAdmin, string? Unit, long? TokenId)
+{
+    public static readonly Submitter Admin = new(true, null, null);
+
+    public string Label => IsAdmin ? "admin" : $"token:{TokenId}";
+}
+
+public enum SubmissionFormat { Json, Csv, Xlsx }

@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using NongThonMoi.Indicators;
+using NongThonMoi.Reference;
+using NongThonMoi.Reporting;
+using Microsoft.Extensions.Options;
+
+namespace NongThonMoi.Submissions;
+
+/// <summary>The answer to a submission: what the API returns and what a repeat of the same body gets again.</summary>
+public sealed record SubmissionAnswer(
+    int HttpStatus, Guid? Id, bool Late, IReadOnlyList<SubmissionError> Errors, IReadOnlyList<SubmissionError> Warnings, string? Detail = null)
+{
+    public bool Accepted => HttpStatus == StatusCodes.Status201Created;
+}
+
+/// <summary>
+/// Takes a body from the API or the <c>submit</c> verb: reads it, checks the rules, archives it verbatim
+/// with its outcome, and asks for the figures to be recomputed when it is accepted.
+/// </summary>
+public sealed class SubmissionService(
+    SubmissionStore store,
+    ReferenceStore reference,
+    ReportingCalendar calendar,
+    IRecomputeTrigger recompute,
+    IOptions<ReportingOptions> reporting,
+    ILogger<SubmissionService> logger)
+{
+    public async Task<SubmissionAnswer> SubmitAsync(
+        Submitter submitter, SubmissionFormat format, string contentType, byte[] body, string? unit, string? period, CancellationToken ct)
+    {
+        var receivedAt = calendar.Now;
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(body));
+
+        SubmittedReport? report = null;
+        string? unreadable = null;
+        try
+        {
+            report = format switch
+            {
+                SubmissionFormat.Json => JsonSubmissionReader.Read(body),
+                _ => throw new UnreadableSubmissionException("body", "định dạng tệp này chưa được hỗ trợ"),
+            };
+            unit = report.Unit.Length > 0 ? report.Unit : unit;
+            period = report.Period.Length > 0 ? report.Period : period;
+        }
+        catch (UnreadableSubmissionException e)
+        {
+            unreadable = e.Message;
+        }
+
+        unit ??= submitter.Unit ?? "";
+        period ??= "";
+        if (!submitter.IsAdmin && unit != submitter.Unit)
+            return new SubmissionAnswer(StatusCodes.Status403Forbidden, null, false, [],
+                [], $"Mã truy cập này chỉ dùng để nộp báo cáo của đơn vị {submitter.Unit}, không phải {unit}.");
+
+        if (await store.FindRepeatAsync(unit, period, sha256, ct) is { } repeat)
+            return AnswerOf(repeat);
+
+        var id = Guid.CreateVersion7(receivedAt);
+        var late = false;
+        ValidationOutcome outcome;
+        int status;
+        if (unreadable is not null)
+        {
+            outcome = new ValidationOutcome([new SubmissionError(null, "body", unreadable)], []);
+            status = StatusCodes.Status400BadRequest;
+        }
+        else
+        {
+            var (context, contextErrors) = await ContextAsync(submitter, unit, period, ct);
+            outcome = context is null ? new ValidationOutcome(contextErrors, []) : SubmissionValidator.Validate(report!, context);
+            late = context is not null && calendar.IsLate(context.Period, receivedAt);
+            status = outcome.Accepted ? StatusCodes.Status201Created : StatusCodes.Status422UnprocessableEntity;
+        }
+
+        var saved = await store.SaveAsync(new NewSubmission(id, unit, period, receivedAt, sha256, body, contentType, format, submitter,
+            outcome.Accepted && unreadable is null, status, late, outcome.Errors, outcome.Warnings, report), ct);
+        if (!saved && await store.FindRepeatAsync(unit, period, sha256, ct) is { } raced)
+            return AnswerOf(raced); // the same body arrived twice at once: both get the first one's answer
+
+        logger.LogInformation("Submission {SubmissionId} for {Unit} {Period} by {Submitter}: {Status}{Late}, {Errors} errors, {Warnings} warnings",
+            id, unit, period, submitter.Label, status, late ? " (late)" : "", outcome.Errors.Count, outcome.Warnings.Count);
+        if (status == StatusCodes.Status201Created) recompute.Request(period);
+        return new SubmissionAnswer(status, id, late, outcome.Errors, outcome.Warnings, unreadable);
+    }
+
+    /// <summary>The unit and period must make sense before any commune is looked at.</summary>
+    private async Task<(ValidationContext?, List<SubmissionError>)> ContextAsync(Submitter submitter, string unitCode, string periodId, CancellationToken ct)
+    {
+        var errors = new List<SubmissionError>();
+        var data = await reference.LoadAsync(ct);
+        var level = reporting.Value.ReportingLevel;
+        var unit = data.Units.FirstOrDefault(u => u.Code == unitCode && u.Level == level);
+        if (unit is null)
+            errors.Add(new(null, "unit", unitCode.Length == 0
+                ? "thiếu mã đơn vị báo cáo (unit)"
+                : $"\"{unitCode}\" không phải là đơn vị báo cáo ({(level == UnitLevel.District ? "huyện" : "xã")}) của tỉnh"));
+
+        CriteriaSet? set = null;
+        if (!calendar.TryParsePeriod(periodId, out var period, out var periodError))
+            errors.Add(new(null, "period", periodError));
+        else if (string.CompareOrdinal(period.Id, calendar.Current.Id) > 0)
+            errors.Add(new(null, "period", $"kỳ {period.Id} chưa bắt đầu; kỳ hiện tại là {calendar.Current.Id}"));
+        else if (!submitter.IsAdmin && calendar.IsLocked(period))
+            errors.Add(new(null, "period", $"kỳ {period.Id} đã khóa sổ từ {calendar.FormatLocal(calendar.Deadline(period).AddDays(reporting.Value.LockAfterDays))}; liên hệ Văn phòng Điều phối tỉnh để nộp bổ sung"));
+        else if ((set = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(period.Year))) is null)
+            errors.Add(new(null, "period", $"chưa có bộ tiêu chí áp dụng cho năm {period.Year}"));
+
+        if (errors.Count > 0) return (null, errors);
+        var communes = data.Units.Where(u => u.Level == UnitLevel.Commune && IndicatorCalculator.ReportingUnitOf(u, [unit!]) == unit!.Code).ToList();
+        return (new ValidationContext(unit!, communes, period, set!, IndicatorCodes(set!), data.DataElements.Select(e => e.Code).ToHashSet()), errors);
+    }
+
+    private static HashSet<string> IndicatorCodes(CriteriaSet set)
+    {
+        using var doc = JsonDocument.Parse(set.Definition);
+        return doc.RootElement.GetProperty("criteria").EnumerateArray()
+            .SelectMany(c => c.TryGetProperty("indicators", out var i) ? i.EnumerateArray() : Enumerable.Empty<JsonElement>())
+            .Select(i => i.TryGetProperty("code", out var code) ? code.GetString() ?? "" : "")
+            .Where(c => c.Length > 0)
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static SubmissionAnswer AnswerOf(ArchivedSubmission s) =>
+        new(s.HttpStatus, s.Id, s.Late, s.ErrorList, s.WarningList, s.HttpStatus == 400 ? s.ErrorList.FirstOrDefault()?.Message : null);
+}

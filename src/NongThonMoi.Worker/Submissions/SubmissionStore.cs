@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using NongThonMoi.Infrastructure;
+
+namespace NongThonMoi.Submissions;
+
+/// <summary>A submission as archived: the verbatim body's fingerprint, who sent it, and the answer it got.</summary>
+public sealed record ArchivedSubmission
+{
+    public Guid Id { get; init; }
+    public string UnitCode { get; init; } = "";
+    public string Period { get; init; } = "";
+    public DateTimeOffset ReceivedAt { get; init; }
+    public string Sha256 { get; init; } = "";
+    public string ContentType { get; init; } = "";
+    public string Format { get; init; } = "";
+    public string SubmittedBy { get; init; } = "";
+    public string Status { get; init; } = "";
+    public int HttpStatus { get; init; }
+    public bool Late { get; init; }
+    public string Errors { get; init; } = "";
+    public string Warnings { get; init; } = "";
+    public bool IsCurrent { get; init; }
+
+    public IReadOnlyList<SubmissionError> ErrorList => JsonSerializer.Deserialize<List<SubmissionError>>(Errors, JsonDefaults.Options)!;
+    public IReadOnlyList<SubmissionError> WarningList => JsonSerializer.Deserialize<List<SubmissionError>>(Warnings, JsonDefaults.Options)!;
+}
+
+public sealed record NewSubmission(
+    Guid Id, string UnitCode, string Period, DateTimeOffset ReceivedAt, string Sha256, byte[] Body, string ContentType,
+    SubmissionFormat Format, Submitter Submitter, bool Accepted, int HttpStatus, bool Late,
+    IReadOnlyList<SubmissionError> Errors, IReadOnlyList<SubmissionError> Warnings, SubmittedReport? Report);
+
+/// <summary>The archive of every body that reached validation, and the rows of the accepted ones.</summary>
+public sealed class SubmissionStore(NpgsqlDataSource dataSource)
+{
+    private static string Columns() => """
+        s.id, s.unit_code, s.period, s.received_at, s.sha256, s.content_type, s.format, s.submitted_by, s.status, s.http_status,
+        s.late, s.errors::text as errors, s.warnings::text as warnings,
+        exists (select 1 from current_submissions c where c.submission_id = s.id) as is_current
+        """;
+
+    public async Task<ArchivedSubmission?> FindRepeatAsync(string unit, string period, string sha256, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<ArchivedSubmission>(new CommandDefinition(
+            $"select {Columns()} from submissions s where unit_code = @unit and period = @period and sha256 = @sha256",
+            new { unit, period, sha256 }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Archives the body with its outcome and, when accepted, its rows and the "current" pointer, in one
+    /// transaction. False when the same body for the same unit and period was archived meanwhile.
+    /// </summary>
+    public async Task<bool> SaveAsync(NewSubmission s, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var inserted = await connection.ExecuteAsync(new CommandDefinition("""
+            insert into submissions (id, unit_code, period, received_at, sha256, body, content_type, format, submitted_by, token_id,
+                                     status, http_status, late, errors, warnings)
+            values (@Id, @UnitCode, @Period, @ReceivedAt, @Sha256, @Body, @ContentType, @Format, @SubmittedBy, @TokenId,
+                    @Status, @HttpStatus, @Late, @Errors::jsonb, @Warnings::jsonb)
+            on conflict (unit_code, period, sha256) do nothing
+            """, new
+        {
+            s.Id, s.UnitCode, s.Period, s.ReceivedAt, s.Sha256, s.Body, s.ContentType,
+            Format = s.Format.ToString().ToLowerInvariant(), SubmittedBy = s.Submitter.Label, s.Submitter.TokenId,
+            Status = s.Accepted ? "accepted" : "rejected", s.HttpStatus, s.Late,
+            Errors = JsonSerializer.Serialize(s.Errors, JsonDefaults.Options),
+            Warnings = JsonSerializer.Serialize(s.Warnings, JsonDefaults.Options),
+        }, tx, cancellationToken: ct));
+        if (inserted == 0) return false;
+
+        if (s.Accepted && s.Report is { } report)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                insert into submission_communes (submission_id, commune_code, status, recognized_year, criteria_met, criteria_count, indicators)
+                select @Id, code, status, year, string_to_array(met, ',')::smallint[], cardinality(string_to_array(met, ',')), ind::jsonb
+                from unnest(@Codes, @Statuses, @Years, @Met, @Indicators) as t(code, status, year, met, ind)
+                """, new
+            {
+                s.Id,
+                Codes = report.Communes.Select(c => c.Code).ToArray(),
+                Statuses = report.Communes.Select(c => c.Status).ToArray(),
+                Years = report.Communes.Select(c => c.RecognizedYear).ToArray(),
+                Met = report.Communes.Select(c => string.Join(',', c.CriteriaMet.Order())).ToArray(),
+                Indicators = report.Communes.Select(c => c.Indicators.Count == 0 ? null : JsonSerializer.Serialize(c.Indicators)).ToArray(),
+            }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition("""
+                insert into submission_data (submission_id, element_code, value) select @Id, * from unnest(@Codes, @Values)
+                """, new { s.Id, Codes = report.Data.Keys.ToArray(), Values = report.Data.Values.ToArray() }, tx, cancellationToken: ct));
+            // The newest accepted submission counts; a unit stays "on time" once it has reported by the deadline.
+            await connection.ExecuteAsync(new CommandDefinition("""
+                insert into current_submissions (unit_code, period, submission_id, received_at, late)
+                values (@UnitCode, @Period, @Id, @ReceivedAt, @Late)
+                on conflict (unit_code, period) do update
+                    set submission_id = excluded.submission_id, received_at = excluded.received_at,
+                        late = current_submissions.late and excluded.late
+                    where current_submissions.received_at <= excluded.received_at
+                """, new { s.UnitCode, s.Period, s.Id, s.ReceivedAt, s.Late }, tx, cancellationToken: ct));
+        }
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    public async Task<ArchivedSubmission?> GetAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<ArchivedSubmission>(new CommandDefinition(
+            $"select {Columns()} from submissions s where id = @id", new { id }, cancellationToken: ct));
+    }
+
+    public async Task<byte[]?> GetBodyAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<byte[]?>(new CommandDefinition(
+            "select body from submissions where id = @id", new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>A unit's submissions (or all, for the admin), newest first, with the one that counts marked.</summary>
+    public async Task<List<ArchivedSubmission>> ListAsync(string? unit, string? period, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<ArchivedSubmission>(new CommandDefinition($"""
+            select {Columns()} from submissions s
+            where (@unit::text is null or s.unit_code = @unit) and (@period::text is null or s.period = @period)
+            order by s.received_at desc
+            limit 1000
+            """, new { unit, period }, cancellationToken: ct));
+        return rows.ToList();
+    }
+}

@@ -1,0 +1,105 @@
+using NongThonMoi.Indicators;
+using NongThonMoi.Reference;
+using NongThonMoi.Reporting;
+
+namespace NongThonMoi.Submissions;
+
+/// <summary>What the rules need to know about the unit and period a report is for.</summary>
+public sealed record ValidationContext(
+    Unit ReportingUnit,
+    IReadOnlyList<Unit> Communes,
+    ReportingPeriod Period,
+    CriteriaSet CriteriaSet,
+    IReadOnlySet<string> IndicatorCodes,
+    IReadOnlySet<string> DataElements);
+
+public sealed record ValidationOutcome(IReadOnlyList<SubmissionError> Errors, IReadOnlyList<SubmissionError> Warnings)
+{
+    public bool Accepted => Errors.Count == 0;
+}
+
+/// <summary>
+/// The rules of CONTRACT section 5, all checked at once so that a district fixes everything in one go.
+/// Pure: the same report and context always give the same outcome.
+/// </summary>
+public static class SubmissionValidator
+{
+    /// <summary>The programme began in 2010 (QĐ 800/QĐ-TTg): no commune was recognised before.</summary>
+    private const int FirstRecognitionYear = 2010;
+
+    public static ValidationOutcome Validate(SubmittedReport report, ValidationContext context)
+    {
+        var errors = new List<SubmissionError>();
+        var warnings = new List<SubmissionError>();
+        var set = context.CriteriaSet;
+        var expected = context.Communes.ToDictionary(c => c.Code);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var statuses = string.Join(", ", set.Statuses);
+
+        foreach (var row in report.Communes)
+        {
+            var who = row.Code.Length > 0 ? row.Code : $"dòng {row.Row}";
+            if (row.Code.Length == 0)
+            {
+                errors.Add(new(who, "code", "thiếu mã xã"));
+                continue;
+            }
+            if (!expected.TryGetValue(row.Code, out var commune))
+            {
+                errors.Add(new(row.Code, "code", $"mã xã {row.Code} không thuộc {context.ReportingUnit.Name}"));
+                continue;
+            }
+            if (!seen.Add(row.Code))
+            {
+                errors.Add(new(row.Code, "code", $"{commune.Name} ({row.Code}) được báo cáo nhiều lần; mỗi xã chỉ một dòng"));
+                continue;
+            }
+
+            if (!set.Statuses.Contains(row.Status))
+            {
+                errors.Add(new(row.Code, "status", row.Status.Length == 0
+                    ? $"thiếu tình trạng của {commune.Name}; chọn một trong: {statuses}"
+                    : $"tình trạng \"{row.Status}\" không hợp lệ cho kỳ {context.Period.Id}; chọn một trong: {statuses}"));
+            }
+            else if (row.Status != Statuses.NotMet)
+            {
+                if (row.RecognizedYear is null)
+                    errors.Add(new(row.Code, "recognized_year", $"{commune.Name} có tình trạng {row.Status} nên cần năm được công nhận đạt chuẩn"));
+                else if (row.RecognizedYear > context.Period.Year)
+                    errors.Add(new(row.Code, "recognized_year", $"năm công nhận {row.RecognizedYear} sau năm của kỳ báo cáo ({context.Period.Year})"));
+                else if (row.RecognizedYear < FirstRecognitionYear)
+                    errors.Add(new(row.Code, "recognized_year", $"năm công nhận {row.RecognizedYear} trước khi Chương trình bắt đầu ({FirstRecognitionYear})"));
+            }
+
+            var bad = row.CriteriaMet.Where(n => n < 1 || n > set.Count).Distinct().ToList();
+            if (bad.Count > 0)
+                errors.Add(new(row.Code, "criteria_met", $"tiêu chí số {string.Join(", ", bad)} không có trong bộ tiêu chí (1–{set.Count})"));
+            var twice = row.CriteriaMet.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            if (twice.Count > 0)
+                errors.Add(new(row.Code, "criteria_met", $"tiêu chí số {string.Join(", ", twice)} được ghi nhiều lần"));
+
+            foreach (var code in row.Indicators.Keys.Where(k => !context.IndicatorCodes.Contains(k)))
+                errors.Add(new(row.Code, $"indicators.{code}", $"chỉ tiêu \"{code}\" không có trong bộ tiêu chí {set.Id}"));
+
+            if (row.Status is not (Statuses.NotMet or "") && set.Statuses.Contains(row.Status) && bad.Count == 0 && twice.Count == 0
+                && row.CriteriaMet.Count < set.Count)
+            {
+                var missing = Enumerable.Range(1, set.Count).Except(row.CriteriaMet);
+                warnings.Add(new(row.Code, "criteria_met",
+                    $"{commune.Name} có tình trạng {row.Status} nhưng chỉ đạt {row.CriteriaMet.Count}/{set.Count} tiêu chí (chưa đạt: {string.Join(", ", missing)})"));
+            }
+        }
+
+        foreach (var commune in context.Communes.Where(c => !seen.Contains(c.Code) && report.Communes.All(r => r.Code != c.Code)))
+            errors.Add(new(commune.Code, "communes", $"thiếu {commune.Name} ({commune.Code}): báo cáo phải có đủ các xã của {context.ReportingUnit.Name}"));
+
+        foreach (var (code, value) in report.Data)
+        {
+            if (!context.DataElements.Contains(code))
+                errors.Add(new(null, $"data.{code}", $"\"{code}\" không phải là chỉ tiêu tổng hợp đã khai báo"));
+            else if (value < 0)
+                errors.Add(new(null, $"data.{code}", $"giá trị {value} phải là số không âm"));
+        }
+        return new ValidationOutcome(errors, warnings);
+    }
+}
