@@ -148,13 +148,17 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
     /// <summary>5 s, 10 s, 20 s … up to 5 minutes: a relay that is down for a while is waited for, not hammered.</summary>
     public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(300, 5 * Math.Pow(2, Math.Max(0, attempts - 1))));
 
-    /// <summary>When the next row of the run becomes due, or null when nothing is left open.</summary>
+    /// <summary>
+    /// When the next retry of the run becomes due, or null when nothing is left for this worker. Rows another
+    /// worker holds are its business: were it to die, its lease expires and the job's next run (Hangfire re-queues
+    /// a job whose worker vanished) claims them — waiting here would only keep a second worker busy for nothing.
+    /// </summary>
     public async Task<DateTimeOffset?> NextDueAsync(long runId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("""
-            select min(case when status = 'pending' then coalesce(next_attempt_at, '-infinity') else claimed_until end)
-            from deliveries where run_id = @runId and status in ('pending', 'sending')
+            select min(coalesce(next_attempt_at, '-infinity'))
+            from deliveries where run_id = @runId and status = 'pending'
             """, new { runId }, cancellationToken: ct));
     }
 
