@@ -11,6 +11,12 @@ public sealed record BulletinRow(
 
 public sealed record CriterionLine(int Number, string Name, int Met, decimal Pct, bool Weakest);
 
+/// <summary>One commune for the attachment's commune sheet: its unit, status, criteria met and missing.</summary>
+public sealed record CommuneLine(string Code, string Name, string UnitName, string Status, int? CriteriaMet, string? Missing, int? RecognizedYear, string? DataPeriod);
+
+/// <summary>The average criteria per commune of one earlier period, for the trend chart.</summary>
+public sealed record TrendPoint(string Label, decimal Value);
+
 /// <summary>
 /// What one committee's bulletin says, worked out once from the snapshot; the HTML and the text version
 /// both print this, so they cannot disagree.
@@ -33,15 +39,21 @@ public sealed record BulletinContent(
     IReadOnlyList<string> Warnings,
     IReadOnlyList<(string Name, string Value)> Data,
     bool IsResend,
-    string? PublicUrl);
+    string? PublicUrl,
+    IReadOnlyList<CommuneLine> Communes,
+    IReadOnlyList<TrendPoint> Trend);
 
 public static class BulletinContentBuilder
 {
     private const int WeakestCount = 3;
 
+    /// <summary>How many periods the trend chart looks back, the current one included.</summary>
+    public const int TrendPeriods = 12;
+
     public static BulletinContent Build(
         IndicatorSnapshot s, IReadOnlyList<CommuneFigures> communes, Committee committee, ReportingPeriod period,
-        DateTime computedLocal, IReadOnlyList<DataElement> elements, bool isResend, string? publicUrl)
+        DateTime computedLocal, IReadOnlyList<DataElement> elements, bool isResend, string? publicUrl,
+        IReadOnlyList<IndicatorSnapshot>? history = null)
     {
         var province = committee.IsProvince;
         var unit = province ? null : s.Districts.FirstOrDefault(d => d.Code == committee.Scope);
@@ -97,8 +109,25 @@ public static class BulletinContentBuilder
             AverageHeadline: Vn.Dec(avg), AverageDetail: averageDetail,
             Bands: bands, Criteria: criteria,
             RowsTitle: province ? "Theo đơn vị" : "Theo xã",
-            Rows: rows, Warnings: warnings, Data: data, IsResend: isResend, PublicUrl: publicUrl);
+            Rows: rows, Warnings: warnings, Data: data, IsResend: isResend, PublicUrl: publicUrl,
+            Communes: mine.Select(c => new CommuneLine(c.Code, c.Name, UnitName(s, c.Unit), Vn.Status(c.Status),
+                c.Status is null ? null : c.CriteriaMet.Count, c.Status is null ? null : MissingList(c.CriteriaMet, setCount),
+                c.RecognizedYear, c.DataPeriod)).ToList(),
+            Trend: Trend(history ?? [s], s, province ? null : committee.Scope));
     }
+
+    private static string UnitName(IndicatorSnapshot s, string code) => s.Districts.FirstOrDefault(d => d.Code == code)?.Name ?? code;
+
+    /// <summary>
+    /// The scope's average criteria per commune over the given periods, oldest first. Only periods under the
+    /// current criteria set: 19 criteria and 10 criteria are not on one scale.
+    /// </summary>
+    private static List<TrendPoint> Trend(IReadOnlyList<IndicatorSnapshot> history, IndicatorSnapshot current, string? unit) =>
+        history.Where(h => h.CriteriaSet == current.CriteriaSet && h.Period != current.Period).Append(current)
+            .Select(h => (h.Period, Value: unit is null ? h.Province.AvgCriteria : h.Districts.FirstOrDefault(d => d.Code == unit)?.AvgCriteria))
+            .Where(p => p.Value is not null)
+            .Select(p => new TrendPoint(ReportingPeriod.Parse(p.Period).ShortLabel, p.Value!.Value))
+            .ToList();
 
     private static string CommuneName(IReadOnlyList<CommuneFigures> communes, string code) =>
         communes.FirstOrDefault(c => c.Code == code)?.Name ?? code;

@@ -69,7 +69,8 @@ public sealed class BulletinJob(
         var communes = stored.CommuneFigures;
         var reportingPeriod = ReportingPeriod.Parse(run.Period);
         var byId = data.Committees.ToDictionary(c => c.Id);
-        var rendered = new Dictionary<string, (BulletinContent Content, string Html, string Text)>();
+        var history = await snapshots.HistoryAsync(run.Period, BulletinContentBuilder.TrendPeriods, ct);
+        var rendered = new Dictionary<string, RenderedBulletin>();
 
         MimeMessage Compose(Delivery d)
         {
@@ -77,8 +78,8 @@ public sealed class BulletinJob(
             {
                 var committee = byId.GetValueOrDefault(d.CommitteeId) ?? new Committee(d.CommitteeId, d.CommitteeId, d.Scope, false, []);
                 var content = BulletinContentBuilder.Build(snapshot, communes, committee, reportingPeriod,
-                    calendar.ToLocal(snapshot.ComputedAt), data.DataElements, run.Copy > 0, web.Value.PublicUrl);
-                r = (content, BulletinHtml.Render(content, []), BulletinText.Render(content));
+                    calendar.ToLocal(snapshot.ComputedAt), data.DataElements, run.Copy > 0, web.Value.PublicUrl, history);
+                r = RenderedBulletin.Of(content, run.Period, committee.Id);
                 rendered[d.CommitteeId] = r;
             }
             var message = new MimeMessage { Subject = r.Content.Subject, MessageId = d.MessageId, Date = calendar.Now };
@@ -88,7 +89,7 @@ public sealed class BulletinJob(
             message.Headers.Add("X-NTM-Period", run.Period);
             message.Headers.Add("X-NTM-Committee", d.CommitteeId);
             if (run.Copy > 0) message.Headers.Add("X-NTM-Resend", run.Copy.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            message.Body = new BodyBuilder { TextBody = r.Text, HtmlBody = r.Html }.ToMessageBody();
+            message.Body = r.ToMimeBody();
             return message;
         }
 

@@ -25,18 +25,30 @@ public sealed class BulletinPreview(SnapshotRepository snapshots, RecomputeJob r
         }
         var snapshot = stored.Snapshot;
         var communes = stored.CommuneFigures;
+        var history = await snapshots.HistoryAsync(stored.Period, BulletinContentBuilder.TrendPeriods, ct);
         Directory.CreateDirectory(directory);
         var written = new List<string>();
         foreach (var committee in committees)
         {
             var content = BulletinContentBuilder.Build(snapshot, communes, committee, ReportingPeriod.Parse(stored.Period),
-                calendar.ToLocal(snapshot.ComputedAt), data.DataElements, false, web.Value.PublicUrl);
-            var html = Path.Combine(directory, $"{committee.Id}.html");
-            var text = Path.Combine(directory, $"{committee.Id}.txt");
-            await File.WriteAllTextAsync(html, BulletinHtml.Render(content, []), Encoding.UTF8, ct);
-            await File.WriteAllTextAsync(text, $"Subject: {content.Subject}\n\n{BulletinText.Render(content)}", Encoding.UTF8, ct);
-            written.Add(html);
-            written.Add(text);
+                calendar.ToLocal(snapshot.ComputedAt), data.DataElements, false, web.Value.PublicUrl, history);
+            var r = RenderedBulletin.Of(content, stored.Period, committee.Id);
+            var stem = Path.Combine(directory, committee.Id);
+            // The HTML refers to its charts by cid:, as in the mail; the preview points those at the PNG files beside it.
+            var html = r.Charts.Aggregate(r.Html, (h, c) => h.Replace($"cid:{c.Id}@nongthonmoi", $"{committee.Id}-{c.Id}.png", StringComparison.Ordinal));
+            await File.WriteAllTextAsync(stem + ".html", html, Encoding.UTF8, ct);
+            await File.WriteAllTextAsync(stem + ".txt", $"Subject: {content.Subject}\n\n{r.Text}", Encoding.UTF8, ct);
+            written.Add(stem + ".html");
+            written.Add(stem + ".txt");
+            foreach (var chart in r.Charts)
+            {
+                var png = $"{stem}-{chart.Id}.png";
+                await File.WriteAllBytesAsync(png, chart.Png, ct);
+                written.Add(png);
+            }
+            var xlsx = Path.Combine(directory, r.WorkbookName);
+            await File.WriteAllBytesAsync(xlsx, r.Workbook, ct);
+            written.Add(xlsx);
         }
         return written;
     }

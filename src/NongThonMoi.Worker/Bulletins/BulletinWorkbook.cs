@@ -1,0 +1,63 @@
+using MiniExcelLibs;
+
+namespace NongThonMoi.Bulletins;
+
+/// <summary>
+/// The bulletin's tables as an <c>.xlsx</c> attachment: summary, units, communes, criteria. Vietnamese headers,
+/// numbers as numbers (a committee sums them), text made inert where a spreadsheet could take it for a formula.
+/// </summary>
+public static class BulletinWorkbook
+{
+    public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    public static byte[] Render(BulletinContent c)
+    {
+        var sheets = new Dictionary<string, object>
+        {
+            ["Tổng hợp"] = Summary(c),
+            [c.RowsTitle == "Theo xã" ? "Xã" : "Đơn vị"] = c.RowsTitle == "Theo xã" ? CommuneRows(c) : UnitRows(c),
+            ["Tiêu chí"] = c.Criteria.Select(k => Row(
+                ("Số", k.Number), ("Tiêu chí", Text(k.Name)), ("Số xã đạt", k.Met), ("Tỷ lệ (%)", k.Pct), ("Thấp nhất", k.Weakest ? "x" : ""))).ToList(),
+        };
+        if (c.RowsTitle != "Theo xã") sheets["Xã"] = CommuneRows(c);
+        using var stream = new MemoryStream();
+        stream.SaveAs(sheets, excelType: ExcelType.XLSX);
+        return stream.ToArray();
+    }
+
+    private static List<Dictionary<string, object?>> Summary(BulletinContent c)
+    {
+        var rows = new List<Dictionary<string, object?>>
+        {
+            Row(("Chỉ tiêu", "Phạm vi"), ("Giá trị", Text(c.ScopeName)), ("Ghi chú", "")),
+            Row(("Chỉ tiêu", "Kỳ báo cáo"), ("Giá trị", Text(c.PeriodLabel)), ("Ghi chú", Text(c.Completeness))),
+            Row(("Chỉ tiêu", "Xã đạt chuẩn NTM"), ("Giá trị", Text(c.StandardHeadline)), ("Ghi chú", Text(c.StandardDetail))),
+            Row(("Chỉ tiêu", "Công nhận mới trong năm"), ("Giá trị", Text(c.NewHeadline)), ("Ghi chú", Text(c.NewDetail))),
+            Row(("Chỉ tiêu", "Xã NTM nâng cao"), ("Giá trị", Text(c.AdvancedHeadline)), ("Ghi chú", Text(c.AdvancedDetail))),
+            Row(("Chỉ tiêu", "Bình quân tiêu chí/xã"), ("Giá trị", Text(c.AverageHeadline)), ("Ghi chú", Text(c.AverageDetail))),
+        };
+        rows.AddRange(c.Bands.Select(b => Row(("Chỉ tiêu", $"Số xã đạt {b.Label} tiêu chí"), ("Giá trị", (object)b.Count), ("Ghi chú", ""))));
+        rows.AddRange(c.Data.Select(d => Row(("Chỉ tiêu", Text(d.Name)), ("Giá trị", Text(d.Value)), ("Ghi chú", ""))));
+        rows.AddRange(c.Warnings.Select(w => Row(("Chỉ tiêu", "Cảnh báo số liệu"), ("Giá trị", ""), ("Ghi chú", Text(w)))));
+        return rows;
+    }
+
+    private static List<Dictionary<string, object?>> UnitRows(BulletinContent c) => c.Rows.Select(r => Row(
+        ("Mã", Text(r.Code)), ("Đơn vị", Text(r.Name)), ("Số xã", r.Communes), ("Đạt chuẩn", r.Standard),
+        ("Mới trong năm", r.NewThisYear), ("BQ tiêu chí/xã", r.AvgCriteria), ("Báo cáo kỳ này", Text(r.Status)))).ToList();
+
+    private static List<Dictionary<string, object?>> CommuneRows(BulletinContent c) => c.Communes.Select(x => Row(
+        ("Mã xã", Text(x.Code)), ("Xã", Text(x.Name)), ("Đơn vị", Text(x.UnitName)), ("Tình trạng", Text(x.Status)),
+        ("Số TC đạt", x.CriteriaMet), ("TC chưa đạt", Text(x.Missing)), ("Năm công nhận", x.RecognizedYear), ("Số liệu kỳ", Text(x.DataPeriod)))).ToList();
+
+    private static Dictionary<string, object?> Row(params (string Header, object? Value)[] cells) =>
+        cells.ToDictionary(c => c.Header, c => c.Value);
+
+    /// <summary>
+    /// A text that starts like a formula (<c>= + - @</c>, or a tab/CR that some programs strip first) gets a leading
+    /// apostrophe, the spreadsheet convention for "this is text" (OWASP, CSV/formula injection). Names come from
+    /// files people edit, and a sheet may be re-saved as CSV, where a string cell would turn back into a formula.
+    /// </summary>
+    public static string Text(string? value) =>
+        string.IsNullOrEmpty(value) ? "" : value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
+}
