@@ -71,26 +71,27 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     };
 
     /// <summary>The newest accepted submission overall: a snapshot computed after it has nothing new to see.</summary>
-    public async Task<DateTimeOffset?> LatestAcceptedAsync(CancellationToken ct)
+    /// <summary>The number of the newest change of input (see migration 0005); null before any submission.</summary>
+    public async Task<long?> LatestAcceptedAsync(CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
-            "select max(received_at) from current_submissions", cancellationToken: ct));
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "select max(change_seq) from current_submissions", cancellationToken: ct));
     }
 
-    public async Task<DateTimeOffset?> LatestMarkAsync(string period, CancellationToken ct)
+    public async Task<long?> LatestMarkAsync(string period, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
-            "select input_mark from snapshots where period = @period order by id desc limit 1", new { period }, cancellationToken: ct));
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "select max(input_seq) from snapshots where period = @period", new { period }, cancellationToken: ct));
     }
 
-    public async Task<long> SaveAsync(CalculationResult result, DateTimeOffset? inputMark, CancellationToken ct)
+    public async Task<long> SaveAsync(CalculationResult result, long? inputMark, CancellationToken ct)
     {
         var s = result.Snapshot;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_ids, payload, communes)
+            insert into snapshots (period, computed_at, criteria_set_id, input_seq, submission_ids, payload, communes)
             values (@Period, @ComputedAt, @CriteriaSet, @InputMark, @Ids, @Payload::json, @Communes::json)
             returning id
             """, new
@@ -102,14 +103,17 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         }, cancellationToken: ct));
     }
 
-    /// <summary>The newest snapshot of a period (or of any period when null), as stored JSON.</summary>
+    /// <summary>
+    /// The newest snapshot of a period (or of any period when null), as stored JSON: the one built on the newest
+    /// input, so a slow run that saves after a faster one with more data does not take its place.
+    /// </summary>
     public async Task<StoredSnapshot?> FindAsync(string? period, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<StoredSnapshot>(new CommandDefinition("""
             select id, period, payload::text as payload, communes::text as communes from snapshots
             where @period::text is null or period = @period
-            order by case when @period::text is null then period end desc, id desc
+            order by case when @period::text is null then period end desc, input_seq desc nulls last, id desc
             limit 1
             """, new { period }, cancellationToken: ct));
     }
@@ -128,7 +132,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         var payloads = await connection.QueryAsync<string>(new CommandDefinition("""
             select payload::text from (
                 select distinct on (period) period, payload from snapshots
-                where period <= @period and period ~ @pattern order by period desc, id desc) s
+                where period <= @period and period ~ @pattern order by period desc, input_seq desc nulls last, id desc) s
             order by period desc limit @count
             """, new { period, count, pattern = PatternOf(ReportingPeriod.Parse(period).Cycle) }, cancellationToken: ct));
         return payloads.Select(p => JsonSerializer.Deserialize<IndicatorSnapshot>(p, JsonDefaults.Options)!).Reverse().ToList();
