@@ -23,14 +23,14 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         // Data carried forward from a year of another criteria set counts different criteria: it is not used.
-        var reports = (await LoadReportsAsync(connection, codes, period, ct))
-            .Where(r => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(r.Period).Year))?.Id == set.Id)
-            .ToList();
+        bool SameSet(UnitReport r) => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(r.Period).Year))?.Id == set.Id;
+        var reports = (await LoadReportsAsync(connection, codes, period, ct)).Where(SameSet).ToList();
+        var previous = (await LoadReportsAsync(connection, codes, period.Previous, ct)).Where(SameSet).ToList();
         var baselinePeriod = period.EndOfPreviousYear;
         var baseline = await LoadReportsAsync(connection, codes, baselinePeriod, ct);
         var baselineSet = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(baselinePeriod.Year));
         return new CalculationInput(period, set, province, reportingUnits, communes, reports, baseline, baselineSet,
-            data.Targets, data.DataElements, now);
+            data.Targets, data.DataElements, now, previous);
     }
 
     /// <summary>The units that submit: districts that have communes, or every commune in the two-tier structure.</summary>
@@ -52,14 +52,15 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             """, new { units, period = upTo.Id, pattern = PatternOf(upTo.Cycle) }, cancellationToken: ct))).ToList();
         var ids = heads.Select(h => h.SubmissionId).ToArray();
         var rows = (await connection.QueryAsync<CommuneRow>(new CommandDefinition("""
-            select submission_id, commune_code, status, recognized_year, criteria_met
+            select submission_id, commune_code, status, recognized_year, criteria_met, indicators::text as indicators
             from submission_communes where submission_id = any(@ids)
             """, new { ids }, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
         var values = (await connection.QueryAsync<DataRow>(new CommandDefinition("""
             select submission_id, element_code, value from submission_data where submission_id = any(@ids)
             """, new { ids }, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
         return heads.Select(h => new UnitReport(h.UnitCode, h.Period, h.SubmissionId, h.Late,
-            rows[h.SubmissionId].Select(r => new CommuneReport(r.CommuneCode, r.Status, r.RecognizedYear, r.CriteriaMet.Select(n => (int)n).ToArray())).ToList(),
+            rows[h.SubmissionId].Select(r => new CommuneReport(r.CommuneCode, r.Status, r.RecognizedYear, r.CriteriaMet.Select(n => (int)n).ToArray(),
+                r.Indicators is null ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(r.Indicators))).ToList(),
             values[h.SubmissionId].ToDictionary(v => v.ElementCode, v => v.Value))).ToList();
     }
 
@@ -142,6 +143,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     public string Status { get; init; } = "";
     public int? RecognizedYear { get; init; }
     public short[] CriteriaMet { get; init; } = [];
+    public string? Indicators { get; init; }
 }
     private sealed record DataRow(Guid SubmissionId, string ElementCode, decimal Value);
 }
