@@ -17,6 +17,9 @@ public sealed class RecomputeJob(SnapshotRepository repository, ReportingCalenda
 
     public async Task<CalculationResult?> ComputeAsync(ReportingPeriod period, bool onlyIfChanged, CancellationToken ct)
     {
+        // One computation of a period at a time, each reading its inputs only once it holds the lock: the snapshot
+        // stored last is always computed from the newest data, and a queued duplicate finds nothing new and stops.
+        await using var _ = await repository.LockPeriodAsync(period.Id, ct);
         var mark = await repository.LatestAcceptedAsync(ct);
         if (onlyIfChanged && mark is not null && await repository.LatestMarkAsync(period.Id, ct) >= mark)
         {

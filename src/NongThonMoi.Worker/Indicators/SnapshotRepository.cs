@@ -71,6 +71,41 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         _ => @"^\d{4}-Q\d$",
     };
 
+    /// <summary>
+    /// Holds a PostgreSQL advisory lock on the period's recompute until disposed. Without it two workers computing the
+    /// same period at once could store the older computation last, and the API would serve figures missing a submission.
+    /// </summary>
+    public async Task<IAsyncDisposable> LockPeriodAsync(string period, CancellationToken ct)
+    {
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "select pg_advisory_lock(hashtext('recompute:' || @period))", new { period }, cancellationToken: ct));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+        return new PeriodLock(connection, period);
+    }
+
+    private sealed class PeriodLock(NpgsqlConnection connection, string period) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await connection.ExecuteAsync("select pg_advisory_unlock(hashtext('recompute:' || @period))", new { period });
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>The newest accepted submission overall: a snapshot computed after it has nothing new to see.</summary>
     public async Task<DateTimeOffset?> LatestAcceptedAsync(CancellationToken ct)
     {
