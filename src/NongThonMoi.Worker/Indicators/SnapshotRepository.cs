@@ -114,14 +114,20 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             "select max(received_at) from current_submissions", cancellationToken: ct));
     }
 
-    public async Task<DateTimeOffset?> LatestMarkAsync(string period, CancellationToken ct)
+    /// <summary>Every submission the figures of <paramref name="input"/> use: this period's, the baseline's and the previous period's.</summary>
+    public static HashSet<Guid> SubmissionsUsed(CalculationInput input) =>
+        input.Reports.Concat(input.BaselineReports).Concat(input.PreviousReports ?? []).Select(r => r.SubmissionId).ToHashSet();
+
+    /// <summary>The submissions the newest snapshot of the period used; null when there is none.</summary>
+    public async Task<HashSet<Guid>?> LatestSubmissionsAsync(string period, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
-            "select input_mark from snapshots where period = @period order by id desc limit 1", new { period }, cancellationToken: ct));
+        var ids = await connection.QuerySingleOrDefaultAsync<Guid[]?>(new CommandDefinition(
+            "select submission_ids from snapshots where period = @period order by id desc limit 1", new { period }, cancellationToken: ct));
+        return ids?.ToHashSet();
     }
 
-    public async Task<long> SaveAsync(CalculationResult result, DateTimeOffset? inputMark, CancellationToken ct)
+    public async Task<long> SaveAsync(CalculationResult result, DateTimeOffset? inputMark, IReadOnlyCollection<Guid> submissionIds, CancellationToken ct)
     {
         var s = result.Snapshot;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -132,7 +138,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             """, new
         {
             s.Period, s.ComputedAt, s.CriteriaSet, InputMark = inputMark,
-            Ids = s.Districts.Where(d => d.SubmissionId is not null).Select(d => d.SubmissionId!.Value).Distinct().ToArray(),
+            Ids = submissionIds.Order().ToArray(),
             Payload = JsonSerializer.Serialize(s, JsonDefaults.Options),
             Communes = JsonSerializer.Serialize(result.Communes, JsonDefaults.Options),
         }, cancellationToken: ct));

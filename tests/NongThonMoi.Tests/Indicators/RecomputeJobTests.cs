@@ -31,4 +31,22 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         var result = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(1, result!.Snapshot.Submissions.OnTime);
     }
+
+    [Fact]
+    public async Task A_submission_received_at_the_same_instant_as_the_last_one_still_reaches_the_figures()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        // A clock that does not move: both submissions carry the same received_at.
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)));
+        var admin = app.Admin();
+        var period = ReportingPeriod.Parse("2026-W48");
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/submissions", WalkingSkeletonTests.Body901())).StatusCode);
+        Assert.NotNull(await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, false, default)));
+
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/submissions", WalkingSkeletonTests.Body902())).StatusCode);
+        await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, true, default));
+        Assert.Equal(2, (await app.Get<SnapshotRepository>().FindAsync("2026-W48", default))!.Snapshot.Submissions.OnTime);
+        // With nothing new, a triggered run stops early.
+        Assert.Null(await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, true, default)));
+    }
 }
