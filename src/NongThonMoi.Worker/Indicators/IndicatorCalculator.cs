@@ -3,8 +3,9 @@ using NongThonMoi.Reporting;
 
 namespace NongThonMoi.Indicators;
 
-/// <summary>What one commune's row of an accepted submission says.</summary>
-public sealed record CommuneReport(string Code, string Status, int? RecognizedYear, IReadOnlyList<int> CriteriaMet);
+/// <summary>What one commune's row of an accepted submission says; <c>Indicators</c> are the raw values, if sent.</summary>
+public sealed record CommuneReport(
+    string Code, string Status, int? RecognizedYear, IReadOnlyList<int> CriteriaMet, IReadOnlyDictionary<string, decimal>? Indicators = null);
 
 /// <summary>The accepted submission a reporting unit's figures use, possibly from an earlier period (carried forward).</summary>
 public sealed record UnitReport(
@@ -23,7 +24,9 @@ public sealed record CalculationInput(
     CriteriaSet? BaselineCriteriaSet,
     IReadOnlyList<Target> Targets,
     IReadOnlyList<DataElement> DataElements,
-    DateTimeOffset ComputedAt);
+    DateTimeOffset ComputedAt,
+    // What stood at the end of the previous period (same criteria set), to spot a commune whose count fell.
+    IReadOnlyList<UnitReport>? PreviousReports = null);
 
 public sealed record CalculationResult(IndicatorSnapshot Snapshot, IReadOnlyList<CommuneFigures> Communes);
 
@@ -42,6 +45,12 @@ public static class IndicatorCalculator
         foreach (var report in input.Reports)
         foreach (var row in report.Communes)
             rowsByCommune[row.Code] = (row, report);
+
+        var previousByCommune = new Dictionary<string, (CommuneReport Row, UnitReport Report)>();
+        foreach (var report in input.PreviousReports ?? [])
+        foreach (var row in report.Communes)
+            previousByCommune[row.Code] = (row, report);
+        var quality = new DataQuality(set, period.Id);
 
         var communeFigures = new List<CommuneFigures>(input.Communes.Count);
         var warnings = new List<DataWarning>();
@@ -63,11 +72,9 @@ public static class IndicatorCalculator
             tally.Add(row, period.Year);
             province.Add(row, period.Year);
             communeFigures.Add(new CommuneFigures(commune.Code, commune.Name, unitCode, row.Status, row.RecognizedYear, row.CriteriaMet, found.Report.Period));
-            if (row.Status != Statuses.NotMet && row.CriteriaMet.Count < set.Count)
-            {
-                warnings.Add(new DataWarning(unitCode, commune.Code, "standard-below-all-criteria",
-                    $"{commune.Name} đã đạt chuẩn nhưng kỳ này chỉ báo cáo {row.CriteriaMet.Count}/{set.Count} tiêu chí"));
-            }
+            // Data carried forward unchanged since the previous period cannot have fallen.
+            var before = previousByCommune.TryGetValue(commune.Code, out var last) && last.Report.SubmissionId != found.Report.SubmissionId ? last : default;
+            quality.Check(commune, unitCode, row, before.Row, before.Report?.Period, warnings);
         }
 
         var baseline = new Tally(input.BaselineCriteriaSet ?? set);

@@ -6,7 +6,7 @@ namespace NongThonMoi.Indicators;
 
 /// <summary>
 /// Recomputes the figures of a period and stores them as a new snapshot. Runs on <c>Schedule:Recompute</c>
-/// and after each accepted submission; a run that finds no submission newer than the last snapshot's
+/// and after each accepted submission; a run that would use the same submissions as the last snapshot
 /// (<c>onlyIfChanged</c>) stops early, which coalesces a burst of submissions into one computation.
 /// </summary>
 public sealed class RecomputeJob(SnapshotRepository repository, ReportingCalendar calendar, ILogger<RecomputeJob> logger)
@@ -17,16 +17,22 @@ public sealed class RecomputeJob(SnapshotRepository repository, ReportingCalenda
 
     public async Task<CalculationResult?> ComputeAsync(ReportingPeriod period, bool onlyIfChanged, CancellationToken ct)
     {
+        // One computation of a period at a time, each reading its inputs only once it holds the lock: the snapshot
+        // stored last is always computed from the newest data, and a queued duplicate finds nothing new and stops.
+        await using var _ = await repository.LockPeriodAsync(period.Id, ct);
         var mark = await repository.LatestAcceptedAsync(ct);
-        if (onlyIfChanged && mark is not null && await repository.LatestMarkAsync(period.Id, ct) >= mark)
+        var watch = Stopwatch.StartNew();
+        var input = await repository.LoadInputAsync(period, calendar.Now, ct);
+        var used = SnapshotRepository.SubmissionsUsed(input);
+        // "Nothing new" is judged by the submissions used, not by times: two submissions can share a received_at,
+        // or commit in another order than they were received, and the later one must still reach the figures.
+        if (onlyIfChanged && await repository.LatestSubmissionsAsync(period.Id, ct) is { } stored && stored.SetEquals(used))
         {
             logger.LogDebug("Recompute {Period}: nothing new since the last snapshot", period.Id);
             return null;
         }
-        var watch = Stopwatch.StartNew();
-        var input = await repository.LoadInputAsync(period, calendar.Now, ct);
         var result = IndicatorCalculator.Calculate(input);
-        var id = await repository.SaveAsync(result, mark, ct);
+        var id = await repository.SaveAsync(result, mark, used, ct);
         var p = result.Snapshot.Province;
         logger.LogInformation(
             "Recompute {Period}: snapshot {SnapshotId}, {Standard}/{Communes} communes standard, {Reported}/{Expected} units reported, in {ElapsedMs} ms",

@@ -23,14 +23,14 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         // Data carried forward from a year of another criteria set counts different criteria: it is not used.
-        var reports = (await LoadReportsAsync(connection, codes, period, ct))
-            .Where(r => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(r.Period).Year))?.Id == set.Id)
-            .ToList();
+        bool SameSet(UnitReport r) => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(r.Period).Year))?.Id == set.Id;
+        var reports = (await LoadReportsAsync(connection, codes, period, ct)).Where(SameSet).ToList();
+        var previous = (await LoadReportsAsync(connection, codes, period.Previous, ct)).Where(SameSet).ToList();
         var baselinePeriod = period.EndOfPreviousYear;
         var baseline = await LoadReportsAsync(connection, codes, baselinePeriod, ct);
         var baselineSet = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(baselinePeriod.Year));
         return new CalculationInput(period, set, province, reportingUnits, communes, reports, baseline, baselineSet,
-            data.Targets, data.DataElements, now);
+            data.Targets, data.DataElements, now, previous);
     }
 
     /// <summary>The units that submit: districts that have communes, or every commune in the two-tier structure.</summary>
@@ -52,14 +52,15 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             """, new { units, period = upTo.Id, pattern = PatternOf(upTo.Cycle) }, cancellationToken: ct))).ToList();
         var ids = heads.Select(h => h.SubmissionId).ToArray();
         var rows = (await connection.QueryAsync<CommuneRow>(new CommandDefinition("""
-            select submission_id, commune_code, status, recognized_year, criteria_met
+            select submission_id, commune_code, status, recognized_year, criteria_met, indicators::text as indicators
             from submission_communes where submission_id = any(@ids)
             """, new { ids }, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
         var values = (await connection.QueryAsync<DataRow>(new CommandDefinition("""
             select submission_id, element_code, value from submission_data where submission_id = any(@ids)
             """, new { ids }, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
         return heads.Select(h => new UnitReport(h.UnitCode, h.Period, h.SubmissionId, h.Late,
-            rows[h.SubmissionId].Select(r => new CommuneReport(r.CommuneCode, r.Status, r.RecognizedYear, r.CriteriaMet.Select(n => (int)n).ToArray())).ToList(),
+            rows[h.SubmissionId].Select(r => new CommuneReport(r.CommuneCode, r.Status, r.RecognizedYear, r.CriteriaMet.Select(n => (int)n).ToArray(),
+                r.Indicators is null ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(r.Indicators))).ToList(),
             values[h.SubmissionId].ToDictionary(v => v.ElementCode, v => v.Value))).ToList();
     }
 
@@ -70,50 +71,87 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         _ => @"^\d{4}-Q\d$",
     };
 
+    /// <summary>
+    /// Holds a PostgreSQL advisory lock on the period's recompute until disposed. Without it two workers computing the
+    /// same period at once could store the older computation last, and the API would serve figures missing a submission.
+    /// </summary>
+    public async Task<IAsyncDisposable> LockPeriodAsync(string period, CancellationToken ct)
+    {
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "select pg_advisory_lock(hashtext('recompute:' || @period))", new { period }, cancellationToken: ct));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+        return new PeriodLock(connection, period);
+    }
+
+    private sealed class PeriodLock(NpgsqlConnection connection, string period) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await connection.ExecuteAsync("select pg_advisory_unlock(hashtext('recompute:' || @period))", new { period });
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>The newest accepted submission overall: a snapshot computed after it has nothing new to see.</summary>
-    /// <summary>The number of the newest change of input (see migration 0005); null before any submission.</summary>
-    public async Task<long?> LatestAcceptedAsync(CancellationToken ct)
+    public async Task<DateTimeOffset?> LatestAcceptedAsync(CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "select max(change_seq) from current_submissions", cancellationToken: ct));
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
+            "select max(received_at) from current_submissions", cancellationToken: ct));
     }
 
-    public async Task<long?> LatestMarkAsync(string period, CancellationToken ct)
+    /// <summary>Every submission the figures of <paramref name="input"/> use: this period's, the baseline's and the previous period's.</summary>
+    public static HashSet<Guid> SubmissionsUsed(CalculationInput input) =>
+        input.Reports.Concat(input.BaselineReports).Concat(input.PreviousReports ?? []).Select(r => r.SubmissionId).ToHashSet();
+
+    /// <summary>The submissions the newest snapshot of the period used; null when there is none.</summary>
+    public async Task<HashSet<Guid>?> LatestSubmissionsAsync(string period, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "select max(input_seq) from snapshots where period = @period", new { period }, cancellationToken: ct));
+        var ids = await connection.QuerySingleOrDefaultAsync<Guid[]?>(new CommandDefinition(
+            "select submission_ids from snapshots where period = @period order by id desc limit 1", new { period }, cancellationToken: ct));
+        return ids?.ToHashSet();
     }
 
-    public async Task<long> SaveAsync(CalculationResult result, long? inputMark, CancellationToken ct)
+    public async Task<long> SaveAsync(CalculationResult result, DateTimeOffset? inputMark, IReadOnlyCollection<Guid> submissionIds, CancellationToken ct)
     {
         var s = result.Snapshot;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            insert into snapshots (period, computed_at, criteria_set_id, input_seq, submission_ids, payload, communes)
+            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_ids, payload, communes)
             values (@Period, @ComputedAt, @CriteriaSet, @InputMark, @Ids, @Payload::json, @Communes::json)
             returning id
             """, new
         {
             s.Period, s.ComputedAt, s.CriteriaSet, InputMark = inputMark,
-            Ids = s.Districts.Where(d => d.SubmissionId is not null).Select(d => d.SubmissionId!.Value).Distinct().ToArray(),
+            Ids = submissionIds.Order().ToArray(),
             Payload = JsonSerializer.Serialize(s, JsonDefaults.Options),
             Communes = JsonSerializer.Serialize(result.Communes, JsonDefaults.Options),
         }, cancellationToken: ct));
     }
 
-    /// <summary>
-    /// The newest snapshot of a period (or of any period when null), as stored JSON: the one built on the newest
-    /// input, so a slow run that saves after a faster one with more data does not take its place.
-    /// </summary>
+    /// <summary>The newest snapshot of a period (or of any period when null), as stored JSON.</summary>
     public async Task<StoredSnapshot?> FindAsync(string? period, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<StoredSnapshot>(new CommandDefinition("""
             select id, period, payload::text as payload, communes::text as communes from snapshots
             where @period::text is null or period = @period
-            order by case when @period::text is null then period end desc, input_seq desc nulls last, id desc
+            order by case when @period::text is null then period end desc, id desc
             limit 1
             """, new { period }, cancellationToken: ct));
     }
@@ -132,7 +170,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         var payloads = await connection.QueryAsync<string>(new CommandDefinition("""
             select payload::text from (
                 select distinct on (period) period, payload from snapshots
-                where period <= @period and period ~ @pattern order by period desc, input_seq desc nulls last, id desc) s
+                where period <= @period and period ~ @pattern order by period desc, id desc) s
             order by period desc limit @count
             """, new { period, count, pattern = PatternOf(ReportingPeriod.Parse(period).Cycle) }, cancellationToken: ct));
         return payloads.Select(p => JsonSerializer.Deserialize<IndicatorSnapshot>(p, JsonDefaults.Options)!).Reverse().ToList();
@@ -146,6 +184,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     public string Status { get; init; } = "";
     public int? RecognizedYear { get; init; }
     public short[] CriteriaMet { get; init; } = [];
+    public string? Indicators { get; init; }
 }
     private sealed record DataRow(Guid SubmissionId, string ElementCode, decimal Value);
 }

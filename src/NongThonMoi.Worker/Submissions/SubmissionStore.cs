@@ -97,8 +97,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
                 values (@UnitCode, @Period, @Id, @ReceivedAt, @Late)
                 on conflict (unit_code, period) do update
                     set submission_id = excluded.submission_id, received_at = excluded.received_at,
-                        late = current_submissions.late and excluded.late,
-                        change_seq = nextval('input_changes')
+                        late = current_submissions.late and excluded.late
                     where current_submissions.received_at <= excluded.received_at
                 """, new { s.UnitCode, s.Period, s.Id, s.ReceivedAt, s.Late }, tx, cancellationToken: ct));
         }
