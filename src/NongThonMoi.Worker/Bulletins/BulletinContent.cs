@@ -41,7 +41,8 @@ public sealed record BulletinContent(
     bool IsResend,
     string? PublicUrl,
     IReadOnlyList<CommuneLine> Communes,
-    IReadOnlyList<TrendPoint> Trend);
+    IReadOnlyList<TrendPoint> Trend,
+    IReadOnlyList<string> Corrections);
 
 public static class BulletinContentBuilder
 {
@@ -53,7 +54,7 @@ public static class BulletinContentBuilder
     public static BulletinContent Build(
         IndicatorSnapshot s, IReadOnlyList<CommuneFigures> communes, Committee committee, ReportingPeriod period,
         DateTime computedLocal, IReadOnlyList<DataElement> elements, bool isResend, string? publicUrl,
-        IReadOnlyList<IndicatorSnapshot>? history = null)
+        IReadOnlyList<IndicatorSnapshot>? history = null, IReadOnlyList<Correction>? corrections = null)
     {
         var province = committee.IsProvince;
         var unit = province ? null : s.Districts.FirstOrDefault(d => d.Code == committee.Scope);
@@ -113,7 +114,8 @@ public static class BulletinContentBuilder
             Communes: mine.Select(c => new CommuneLine(c.Code, c.Name, UnitName(s, c.Unit), Vn.Status(c.Status),
                 c.Status is null ? null : c.CriteriaMet.Count, c.Status is null ? null : MissingList(c.CriteriaMet, setCount),
                 c.RecognizedYear, c.DataPeriod)).ToList(),
-            Trend: Trend(history ?? [s], s, province ? null : committee.Scope));
+            Trend: Trend(history ?? [s], s, province ? null : committee.Scope),
+            Corrections: NongThonMoi.Bulletins.Corrections.Lines(corrections ?? [], province ? null : committee.Scope));
     }
 
     private static string UnitName(IndicatorSnapshot s, string code) => s.Districts.FirstOrDefault(d => d.Code == code)?.Name ?? code;

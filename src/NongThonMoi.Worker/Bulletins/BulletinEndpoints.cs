@@ -15,6 +15,7 @@ public static class BulletinEndpoints
         builder.Services.AddScoped<RunSender>();
         builder.Services.AddScoped<BulletinJob>();
         builder.Services.AddScoped<BulletinPreview>();
+        builder.Services.AddSingleton<Corrections>();
         builder.Services.AddScoped<Reminders.ReminderJob>();
         return builder;
     }

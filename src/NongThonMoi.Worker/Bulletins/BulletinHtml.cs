@@ -35,6 +35,12 @@ public static class BulletinHtml
         h.Append("<tr><td style=\"padding:8px 16px;\"><p style=\"margin:0;padding:8px;font-size:13px;").Append(tone).Append("\">")
          .Append(E(c.Completeness)).Append("</p></td></tr>");
 
+        if (c.Corrections.Count > 0)
+        {
+            h.Append("<tr><td style=\"padding:4px 16px;\"><div style=\"padding:8px;font-size:13px;background:#fdecea;border:1px solid #e57373;\"><b>Đính chính số liệu kỳ trước</b> (thay đổi sau khi bản tin đã gửi):<ul style=\"margin:4px 0 0 0;padding-left:18px;\">");
+            foreach (var line in c.Corrections) h.Append("<li>").Append(E(line)).Append("</li>");
+            h.Append("</ul></div></td></tr>");
+        }
         h.Append("<tr><td style=\"padding:4px 10px;\"><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr>");
         Box(h, "Xã đạt chuẩn NTM", c.StandardHeadline, c.StandardDetail);
         Box(h, "Công nhận mới trong năm", c.NewHeadline, c.NewDetail);

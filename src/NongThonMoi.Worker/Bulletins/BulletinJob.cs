@@ -18,6 +18,7 @@ public sealed class DeliveryFailuresException(string message) : Exception(messag
 /// </summary>
 public sealed class BulletinJob(
     SnapshotRepository snapshots,
+    Corrections corrections,
     RecomputeJob recompute,
     ReferenceStore reference,
     DeliveryLedger ledger,
@@ -70,6 +71,7 @@ public sealed class BulletinJob(
         var reportingPeriod = ReportingPeriod.Parse(run.Period);
         var byId = data.Committees.ToDictionary(c => c.Id);
         var history = await snapshots.HistoryAsync(run.Period, BulletinContentBuilder.TrendPeriods, ct);
+        var changed = await corrections.SinceLastBulletinAsync(run.Period, ct);
         var rendered = new Dictionary<string, RenderedBulletin>();
 
         MimeMessage Compose(Delivery d)
@@ -78,7 +80,7 @@ public sealed class BulletinJob(
             {
                 var committee = byId.GetValueOrDefault(d.CommitteeId) ?? new Committee(d.CommitteeId, d.CommitteeId, d.Scope, false, []);
                 var content = BulletinContentBuilder.Build(snapshot, communes, committee, reportingPeriod,
-                    calendar.ToLocal(snapshot.ComputedAt), data.DataElements, run.Copy > 0, web.Value.PublicUrl, history);
+                    calendar.ToLocal(snapshot.ComputedAt), data.DataElements, run.Copy > 0, web.Value.PublicUrl, history, changed);
                 r = RenderedBulletin.Of(content, run.Period, committee.Id);
                 rendered[d.CommitteeId] = r;
             }

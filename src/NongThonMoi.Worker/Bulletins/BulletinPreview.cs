@@ -8,7 +8,7 @@ using NongThonMoi.Reporting;
 namespace NongThonMoi.Bulletins;
 
 /// <summary><c>bulletin preview</c>: each committee's bulletin written to a folder for review; nothing is sent.</summary>
-public sealed class BulletinPreview(SnapshotRepository snapshots, RecomputeJob recompute, ReferenceStore reference,
+public sealed class BulletinPreview(SnapshotRepository snapshots, Corrections corrections, RecomputeJob recompute, ReferenceStore reference,
     ReportingCalendar calendar, IOptions<WebOptions> web)
 {
     public async Task<List<string>> WriteAsync(string? period, string? committeeId, string directory, CancellationToken ct)
@@ -26,12 +26,13 @@ public sealed class BulletinPreview(SnapshotRepository snapshots, RecomputeJob r
         var snapshot = stored.Snapshot;
         var communes = stored.CommuneFigures;
         var history = await snapshots.HistoryAsync(stored.Period, BulletinContentBuilder.TrendPeriods, ct);
+        var changed = await corrections.SinceLastBulletinAsync(stored.Period, ct);
         Directory.CreateDirectory(directory);
         var written = new List<string>();
         foreach (var committee in committees)
         {
             var content = BulletinContentBuilder.Build(snapshot, communes, committee, ReportingPeriod.Parse(stored.Period),
-                calendar.ToLocal(snapshot.ComputedAt), data.DataElements, false, web.Value.PublicUrl, history);
+                calendar.ToLocal(snapshot.ComputedAt), data.DataElements, false, web.Value.PublicUrl, history, changed);
             var r = RenderedBulletin.Of(content, stored.Period, committee.Id);
             var stem = Path.Combine(directory, committee.Id);
             // The HTML refers to its charts by cid:, as in the mail; the preview points those at the PNG files beside it.

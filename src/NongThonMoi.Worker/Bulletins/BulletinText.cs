@@ -14,6 +14,12 @@ public static class BulletinText
         t.AppendLine();
         t.AppendLine(c.Completeness);
         t.AppendLine();
+        if (c.Corrections.Count > 0)
+        {
+            t.AppendLine("ĐÍNH CHÍNH SỐ LIỆU KỲ TRƯỚC (thay đổi sau khi bản tin đã gửi):");
+            foreach (var line in c.Corrections) t.AppendLine("  - " + line);
+            t.AppendLine();
+        }
         t.AppendLine($"- Xã đạt chuẩn NTM: {c.StandardHeadline} ({c.StandardDetail})");
         t.AppendLine($"- Công nhận mới trong năm: {c.NewHeadline} ({c.NewDetail})");
         t.AppendLine($"- Xã NTM nâng cao: {c.AdvancedHeadline} ({c.AdvancedDetail})");

@@ -38,6 +38,7 @@ public static class BulletinWorkbook
         };
         rows.AddRange(c.Bands.Select(b => Row(("Chỉ tiêu", $"Số xã đạt {b.Label} tiêu chí"), ("Giá trị", (object)b.Count), ("Ghi chú", ""))));
         rows.AddRange(c.Data.Select(d => Row(("Chỉ tiêu", Text(d.Name)), ("Giá trị", Text(d.Value)), ("Ghi chú", ""))));
+        rows.AddRange(c.Corrections.Select(x => Row(("Chỉ tiêu", "Đính chính số liệu kỳ trước"), ("Giá trị", ""), ("Ghi chú", Text(x)))));
         rows.AddRange(c.Warnings.Select(w => Row(("Chỉ tiêu", "Cảnh báo số liệu"), ("Giá trị", ""), ("Ghi chú", Text(w)))));
         return rows;
     }
