@@ -39,7 +39,9 @@ public sealed class SubmissionService(
             report = format switch
             {
                 SubmissionFormat.Json => JsonSubmissionReader.Read(body),
-                _ => throw new UnreadableSubmissionException("body", "định dạng tệp này chưa được hỗ trợ"),
+                SubmissionFormat.Csv => CsvSubmissionReader.Read(body, unit ?? "", period ?? ""),
+                SubmissionFormat.Xlsx => XlsxSubmissionReader.Read(body, unit ?? "", period ?? ""),
+                _ => throw new UnreadableSubmissionException("body", $"định dạng {format} không được hỗ trợ"),
             };
             unit = report.Unit.Length > 0 ? report.Unit : unit;
             period = report.Period.Length > 0 ? report.Period : period;
