@@ -76,6 +76,49 @@ public sealed class FileSubmissionTests(PostgresFixture postgres, SmtpFixture sm
         Assert.Equal(bytes, await app.Get<NongThonMoi.Submissions.SubmissionStore>().GetBodyAsync(id, default));
     }
 
+    internal const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    /// <summary>The CSV sheet above as a real workbook: numbers as numbers where a person would type them so.</summary>
+    private static byte[] Workbook901() => XlsxSubmissionReaderTests.Workbook(Csv901.Split('\n').Skip(1).Select(line =>
+    {
+        var cells = line.Trim().Split(';');
+        var row = new Dictionary<string, object?> { ["commune_code"] = cells[0], ["status"] = cells[1], ["recognized_year"] = cells[2].Length > 0 ? int.Parse(cells[2]) : null };
+        for (var i = 3; i < cells.Length; i++) row[$"tc{i - 2:00}"] = int.TryParse(cells[i], out var n) ? n : cells[i];
+        return (IDictionary<string, object?>)row;
+    }));
+
+    [Fact]
+    public async Task An_xlsx_file_is_accepted_as_a_body_or_as_a_multipart_upload()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, Wednesday());
+        var district = app.District(await WalkingSkeletonTests.CreateTokenAsync(app.Admin(), "901"));
+        var bytes = Workbook901();
+
+        var response = await district.PostAsync("/api/submissions/file?unit=901&period=2026-W48", Body(bytes, Xlsx));
+        var answer = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, answer?.ToJsonString());
+        var archived = await district.GetFromJsonAsync<JsonObject>($"/api/submissions/{answer!["id"]}");
+        Assert.Equal("xlsx", ((string?)archived!["format"])?.ToLowerInvariant());
+        Assert.Equal(bytes, await app.Get<NongThonMoi.Submissions.SubmissionStore>().GetBodyAsync(Guid.Parse((string)answer["id"]!), default));
+
+        // The same file through a browser form: the file is what is archived, so it is recognised as a repeat.
+        using var form = new MultipartFormDataContent { { Body(bytes, "application/octet-stream"), "file", "bao-cao-tuan-48.xlsx" } };
+        var repeat = await district.PostAsync("/api/submissions/file?period=2026-W48", form);
+        Assert.Equal(HttpStatusCode.Created, repeat.StatusCode);
+        Assert.Equal((string?)answer["id"], (string?)(await repeat.Content.ReadFromJsonAsync<JsonObject>())!["id"]);
+    }
+
+    [Fact]
+    public async Task A_district_cannot_send_a_file_for_another_unit()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, Wednesday());
+        var district = app.District(await WalkingSkeletonTests.CreateTokenAsync(app.Admin(), "902"));
+        var response = await district.PostAsync("/api/submissions/file?unit=901&period=2026-W48", CsvBody(Csv901));
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
     [Fact]
     public async Task A_CSV_without_the_expected_header_is_a_400_naming_the_line()
     {
