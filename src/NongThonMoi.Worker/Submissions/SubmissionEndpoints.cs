@@ -24,6 +24,8 @@ public static class SubmissionEndpoints
 
         var admin = app.MapGroup("/api/admin").RequireAuthorization(SecurityExtensions.AdminPolicy);
         admin.MapPost("/tokens", CreateTokenAsync);
+
+        app.MapTemplateEndpoints();
     }
 
     public const string XlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

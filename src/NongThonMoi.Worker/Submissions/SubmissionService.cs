@@ -111,9 +111,13 @@ public sealed class SubmissionService(
             errors.Add(new(null, "period", $"chưa có bộ tiêu chí áp dụng cho năm {period.Year}"));
 
         if (errors.Count > 0) return (null, errors);
-        var communes = data.Units.Where(u => u.Level == UnitLevel.Commune && IndicatorCalculator.ReportingUnitOf(u, [unit!]) == unit!.Code).ToList();
+        var communes = CommunesOf(data, unit!);
         return (new ValidationContext(unit!, communes, period, set!, IndicatorCodes(set!), data.DataElements.Select(e => e.Code).ToHashSet()), errors);
     }
+
+    /// <summary>The communes a unit reports for: a district's communes, or the commune itself in the two-tier structure.</summary>
+    public static List<Unit> CommunesOf(ReferenceData data, Unit unit) =>
+        data.Units.Where(u => u.Level == UnitLevel.Commune && IndicatorCalculator.ReportingUnitOf(u, [unit]) == unit.Code).ToList();
 
     private static HashSet<string> IndicatorCodes(CriteriaSet set)
     {

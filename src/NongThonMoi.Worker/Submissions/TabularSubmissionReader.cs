@@ -20,6 +20,9 @@ public static class TabularSubmissionReader
     public const string StatusColumn = "status";
     public const string YearColumn = "recognized_year";
 
+    /// <summary>Mã đơn vị hành chính cấp xã: five digits.</summary>
+    private const int CommuneCodeDigits = 5;
+
     public static string CriterionColumn(int number) => $"tc{number:00}";
 
     public static SubmittedReport Read(IReadOnlyList<SheetRow> rows, string unit, string period)
@@ -39,6 +42,8 @@ public static class TabularSubmissionReader
             string Cell(string name) => Of(row, columns.First(c => c.Value.Name == name).Key);
 
             var code = Cell(CodeColumn);
+            // Commune codes have five digits; a spreadsheet that took one for a number dropped its leading zeros.
+            if (code.Length is > 0 and < CommuneCodeDigits && code.All(char.IsAsciiDigit)) code = code.PadLeft(CommuneCodeDigits, '0');
             var who = code.Length > 0 ? code : $"dòng {row.Row}";
             var where = code.Length > 0 ? $"dòng {row.Row} (xã {code})" : $"dòng {row.Row}";
             if (row.Cells.Count > header.Cells.Count && row.Cells.Skip(header.Cells.Count).Any(c => c.Trim().Length > 0))
@@ -123,14 +128,17 @@ public static class TabularSubmissionReader
     };
 
     /// <summary>
-    /// The status code as the contract spells it when the cell folds to one ("Đạt chuẩn", "DAT-CHUAN", "đạt_chuẩn");
+    /// The status code as the contract spells it when the cell folds to one or to its name ("Đạt chuẩn", "DAT-CHUAN",
+    /// "NTM nâng cao");
     /// otherwise the cell as written, so the validator's message quotes what the district typed.
     /// </summary>
     internal static string Status(string cell)
     {
-        var code = string.Join('-', Fold(cell).Split([' ', '-', '_'], StringSplitOptions.RemoveEmptyEntries));
-        return ReferenceData.AllStatuses.Contains(code) ? code : cell.Trim();
+        var folded = StatusKey(cell);
+        return ReferenceData.AllStatuses.FirstOrDefault(s => s == folded || StatusKey(Bulletins.Vn.Status(s)) == folded) ?? cell.Trim();
     }
+
+    private static string StatusKey(string text) => string.Join('-', Fold(text).Split([' ', '-', '_'], StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>Lower case, no diacritics (đ → d), single spaces: "ĐẠT", "Đạt" and a decomposed "Đạt" all give "dat".</summary>
     internal static string Fold(string text)

@@ -10,9 +10,6 @@ namespace NongThonMoi.Submissions;
 /// </summary>
 public static class XlsxSubmissionReader
 {
-    /// <summary>Commune codes (mã đơn vị hành chính cấp xã) have five digits; a numeric cell has lost its leading zeros.</summary>
-    private const int CommuneCodeDigits = 5;
-
     public static SubmittedReport Read(byte[] body, string unit, string period)
     {
         var raw = new List<object?[]>();
@@ -27,10 +24,7 @@ public static class XlsxSubmissionReader
         {
             throw new UnreadableSubmissionException("tệp", "không đọc được tệp Excel (.xlsx); lưu lại bằng Excel dạng \"Excel Workbook (*.xlsx)\" rồi gửi lại");
         }
-        var codeIndex = raw.Count == 0 ? -1
-            : Array.FindIndex(raw[0], c => Text(c).Trim().Equals(TabularSubmissionReader.CodeColumn, StringComparison.OrdinalIgnoreCase));
-        var rows = raw.Select((cells, i) => new SheetRow(i + 1,
-            cells.Select((c, j) => j == codeIndex && i > 0 && c is double ? Text(c).PadLeft(CommuneCodeDigits, '0') : Text(c)).ToArray())).ToList();
+        var rows = raw.Select((cells, i) => new SheetRow(i + 1, cells.Select(Text).ToArray())).ToList();
         return TabularSubmissionReader.Read(rows, unit, period);
     }
 

@@ -77,9 +77,15 @@ public class CsvSubmissionReaderTests
     [InlineData("Đạt chuẩn", "dat-chuan")]
     [InlineData("DAT-CHUAN", "dat-chuan")]
     [InlineData("nâng_cao", "nang-cao")]
+    [InlineData("NTM kiểu mẫu", "kieu-mau")]
+    [InlineData("Chưa đạt chuẩn", "chua-dat")]
     [InlineData("đã xong", "đã xong")]
     public void A_status_folds_to_the_contract_code_or_stays_as_written(string cell, string status) =>
         Assert.Equal(status, TabularSubmissionReader.Status(cell));
+
+    [Fact]
+    public void A_code_that_lost_its_leading_zero_in_a_spreadsheet_gets_it_back() =>
+        Assert.Equal("06190", Assert.Single(Read("commune_code,status,recognized_year,tc01\n6190,chua-dat,,0\n").Communes).Code);
 
     [Fact]
     public void Bad_cells_are_reported_with_row_commune_and_column_beside_the_rule_errors()
