@@ -61,7 +61,9 @@ public static class SubmissionEndpoints
         }
         if (format is null)
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                $"Gửi báo cáo dạng JSON (application/json), CSV (text/csv) hoặc Excel ({XlsxContentType}).");
+                contentType.StartsWith("application/vnd.ms-excel", StringComparison.OrdinalIgnoreCase)
+                    ? "Tệp .xls (Excel 97–2003) không đọc được; trong Excel chọn Lưu thành (Save As) → \"Excel Workbook (*.xlsx)\" rồi gửi lại."
+                    : $"Gửi báo cáo dạng JSON (application/json), CSV (text/csv) hoặc Excel ({XlsxContentType}).");
         if (body is null) return TooLarge();
         var answer = await service.SubmitAsync(http.User.ToSubmitter(), format.Value, contentType, body,
             format == SubmissionFormat.Json ? null : unit, format == SubmissionFormat.Json ? null : period, ct);

@@ -119,6 +119,18 @@ public sealed class FileSubmissionTests(PostgresFixture postgres, SmtpFixture sm
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("text/plain", "text/csv")]
+    [InlineData("application/vnd.ms-excel", ".xlsx")]
+    public async Task Another_kind_of_file_is_a_415_saying_what_to_send(string contentType, string hint)
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, Wednesday());
+        var response = await app.Admin().PostAsync("/api/submissions/file?unit=901&period=2026-W48", Body("90101"u8.ToArray(), contentType));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Contains(hint, (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["detail"]);
+    }
+
     [Fact]
     public async Task A_CSV_without_the_expected_header_is_a_400_naming_the_line()
     {
