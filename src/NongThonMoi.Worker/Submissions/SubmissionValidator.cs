@@ -86,7 +86,9 @@ public static class SubmissionValidator
                 errors.Add(new(row.Code, $"indicators.{code}", $"chỉ tiêu \"{code}\" không có trong bộ tiêu chí {set.Id}"));
 
             if (row.Status is not (Statuses.NotMet or "") && set.Statuses.Contains(row.Status) && bad.Count == 0 && !reported && twice.Count == 0
-                && row.CriteriaMet.Count < set.Count)
+                && row.CriteriaMet.Count < set.Count
+                // An unreadable tcNN cell is not "not met": the count would be wrong until the cell is fixed.
+                && !report.ReadErrors.Any(e => e.Commune == row.Code))
             {
                 var missing = Enumerable.Range(1, set.Count).Except(row.CriteriaMet);
                 warnings.Add(new(row.Code, "criteria_met",
