@@ -1,4 +1,6 @@
+using System.IO.Compression;
 using System.Text;
+using System.Text.RegularExpressions;
 using MiniExcelLibs;
 using NongThonMoi.Reporting;
 using NongThonMoi.Submissions;
@@ -69,6 +71,33 @@ public class XlsxSubmissionReaderTests
         Assert.Contains(errors, e => e is { Commune: "90102", Field: "tc02" } && e.Message.Contains("dòng 3") && e.Message.Contains("\"2\""));
         Assert.Contains(errors, e => e is { Commune: "90102", Field: "tc05" } && e.Message.Contains("để trống"));
         Assert.Equal(3, errors.Count);
+    }
+
+    /// <summary>Excel leaves a row that was never typed in out of the file: the rows below keep the numbers the district sees.</summary>
+    [Fact]
+    public void Row_numbers_are_those_of_the_sheet_when_a_row_is_missing_from_the_file()
+    {
+        var bytes = Workbook([
+            Row("90101", "chua-dat", null, 1, 1, 1, 1, 1),
+            Row("xoá", null, null, null, null, null, null, null),
+            Row("90103", "chua-dat", null, 0, 0, 0, 0, ""),
+        ]);
+        using var buffer = new MemoryStream();
+        buffer.Write(bytes);
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var entry = zip.Entries.Single(e => e.FullName.StartsWith("xl/worksheets/sheet", StringComparison.Ordinal));
+            string xml;
+            using (var reader = new StreamReader(entry.Open())) xml = reader.ReadToEnd();
+            var without = Regex.Replace(xml, @"<(\w+:)?row r=""3""[^>]*>.*?</(\w+:)?row>", "", RegexOptions.Singleline);
+            Assert.NotEqual(xml, without);
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry(entry.FullName).Open());
+            writer.Write(without);
+        }
+        var report = XlsxSubmissionReader.Read(buffer.ToArray(), "901", "2026-W48");
+        Assert.Equal([2, 4], report.Communes.Select(c => c.Row));
+        Assert.Contains(report.ReadErrors, e => e is { Commune: "90103", Field: "tc05" } && e.Message.StartsWith("dòng 4 "));
     }
 
     [Fact]
