@@ -119,6 +119,18 @@ public sealed class FileSubmissionTests(PostgresFixture postgres, SmtpFixture sm
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
+    [Fact]
+    public async Task A_file_sent_without_unit_or_period_in_the_address_says_how_to_add_them()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, Wednesday());
+        var response = await app.Admin().PostAsync("/api/submissions/file", CsvBody(Csv901));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsArray();
+        Assert.Contains(errors, e => (string?)e!["field"] == "period" && ((string?)e["message"])!.Contains("?period=2026-W48"));
+        Assert.Contains(errors, e => (string?)e!["field"] == "unit" && ((string?)e["message"])!.Contains("?unit="));
+    }
+
     [Theory]
     [InlineData("text/plain", "text/csv")]
     [InlineData("application/vnd.ms-excel", ".xlsx")]
