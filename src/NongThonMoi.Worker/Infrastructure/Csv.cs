@@ -46,7 +46,7 @@ public static class Csv
             else if (c == '\n' || c == '\r') { EndRow(); line++; rowLine = line; }
             else { field.Append(c); if (!char.IsWhiteSpace(c)) fieldStarted = true; }
         }
-        if (inQuotes) throw new FormatException($"line {rowLine}: a quoted field is not closed");
+        if (inQuotes) throw new CsvFormatException(rowLine);
         EndRow();
         return rows;
 
@@ -67,4 +67,10 @@ public static class Csv
         var header = end < 0 ? text : text[..end];
         return header.Count(ch => ch == ';') > header.Count(ch => ch == ',') ? ';' : ',';
     }
+}
+
+/// <summary>A quoted field runs to the end of the text; <see cref="Line"/> is where its row starts.</summary>
+public sealed class CsvFormatException(int line) : FormatException($"line {line}: a quoted field is not closed")
+{
+    public int Line { get; } = line;
 }

@@ -17,23 +17,70 @@ public static class SubmissionEndpoints
     public static void MapSubmissionEndpoints(this WebApplication app)
     {
         var api = app.MapGroup("/api/submissions").RequireAuthorization(SecurityExtensions.SubmitterPolicy);
-        api.MapPost("", SubmitJsonAsync);
+        api.MapPost("", SubmitAsync);
+        api.MapPost("/file", SubmitAsync);
         api.MapGet("", ListAsync);
         api.MapGet("/{id:guid}", GetAsync);
 
         var admin = app.MapGroup("/api/admin").RequireAuthorization(SecurityExtensions.AdminPolicy);
         admin.MapPost("/tokens", CreateTokenAsync);
+
+        app.MapTemplateEndpoints();
     }
 
-    private static async Task<IResult> SubmitJsonAsync(HttpContext http, SubmissionService service, CancellationToken ct)
+    public const string XlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    /// <summary>
+    /// JSON, CSV and Excel reach the same service; a file carries no unit or period, so those come from the query
+    /// (<c>?unit=178&amp;period=2026-W48</c>), the unit defaulting to the token's own.
+    /// </summary>
+    private static async Task<IResult> SubmitAsync(HttpContext http, SubmissionService service, string? unit, string? period, CancellationToken ct)
     {
-        if (!(http.Request.ContentType ?? "").StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        var contentType = http.Request.ContentType ?? "";
+        byte[]? body;
+        SubmissionFormat? format;
+        if (http.Request.HasFormContentType)
+        {
+            var form = await http.Request.ReadFormAsync(ct);
+            if (form.Files.Count != 1)
+                return Problem(StatusCodes.Status400BadRequest, "Submission unreadable", $"Gửi đúng một tệp (.csv hoặc .xlsx); yêu cầu này có {form.Files.Count} tệp.");
+            var file = form.Files[0];
+            if (file.Length > WebExtensions.MaxBodyBytes) return TooLarge();
+            // The file itself is archived, not the multipart envelope: its boundary changes on every send,
+            // and a repeat of the same file must be recognised as one.
+            format = FormatOf(file.ContentType, file.FileName);
+            contentType = file.ContentType ?? "";
+            using var buffer = new MemoryStream();
+            await file.CopyToAsync(buffer, ct);
+            body = buffer.ToArray();
+        }
+        else
+        {
+            format = FormatOf(contentType, null);
+            body = format is null ? [] : await RequestBody.ReadAsync(http.Request, ct);
+        }
+        if (format is null)
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                "Gửi báo cáo dạng JSON với Content-Type: application/json; tệp CSV hoặc Excel gửi tới /api/submissions/file.");
-        var body = await RequestBody.ReadAsync(http.Request, ct);
+                contentType.StartsWith("application/vnd.ms-excel", StringComparison.OrdinalIgnoreCase)
+                    ? "Tệp .xls (Excel 97–2003) không đọc được; trong Excel chọn Lưu thành (Save As) → \"Excel Workbook (*.xlsx)\" rồi gửi lại."
+                    : $"Gửi báo cáo dạng JSON (application/json), CSV (text/csv) hoặc Excel ({XlsxContentType}).");
         if (body is null) return TooLarge();
-        var answer = await service.SubmitAsync(http.User.ToSubmitter(), SubmissionFormat.Json, http.Request.ContentType!, body, null, null, ct);
+        var answer = await service.SubmitAsync(http.User.ToSubmitter(), format.Value, contentType, body,
+            format == SubmissionFormat.Json ? null : unit, format == SubmissionFormat.Json ? null : period, ct);
         return ToResult(answer);
+    }
+
+    private static SubmissionFormat? FormatOf(string? contentType, string? fileName)
+    {
+        var media = (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
+        var extension = Path.GetExtension(fileName ?? "").ToLowerInvariant();
+        return (media, extension) switch
+        {
+            ("application/json", _) or (_, ".json") => SubmissionFormat.Json,
+            ("text/csv", _) or (_, ".csv") => SubmissionFormat.Csv,
+            (XlsxContentType, _) or (_, ".xlsx") => SubmissionFormat.Xlsx,
+            _ => null,
+        };
     }
 
     internal static IResult ToResult(SubmissionAnswer a) => a.HttpStatus switch

@@ -14,7 +14,17 @@ public sealed record SubmittedReport(
     string Unit,
     string Period,
     IReadOnlyList<SubmittedCommune> Communes,
-    IReadOnlyDictionary<string, decimal> Data);
+    IReadOnlyDictionary<string, decimal> Data)
+{
+    /// <summary>
+    /// Cells of a CSV/Excel file that could not be understood (an empty <c>tc05</c>, a year "hai nghìn"):
+    /// reported together with the rule errors, so that a district fixes the whole sheet in one go.
+    /// </summary>
+    public IReadOnlyList<SubmissionError> ReadErrors { get; init; } = [];
+
+    /// <summary>The criterion numbers of a file's <c>tcNN</c> columns, checked against the set in force; null for JSON.</summary>
+    public IReadOnlyList<int>? CriteriaColumns { get; init; }
+}
 
 /// <summary>A rule that a submission breaks, named by commune (or row) and field, in words district staff use.</summary>
 public sealed record SubmissionError(string? Commune, string Field, string Message);

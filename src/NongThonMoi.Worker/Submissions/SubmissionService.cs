@@ -39,7 +39,9 @@ public sealed class SubmissionService(
             report = format switch
             {
                 SubmissionFormat.Json => JsonSubmissionReader.Read(body),
-                _ => throw new UnreadableSubmissionException("body", "định dạng tệp này chưa được hỗ trợ"),
+                SubmissionFormat.Csv => CsvSubmissionReader.Read(body, unit ?? "", period ?? ""),
+                SubmissionFormat.Xlsx => XlsxSubmissionReader.Read(body, unit ?? "", period ?? ""),
+                _ => throw new UnreadableSubmissionException("body", $"định dạng {format} không được hỗ trợ"),
             };
             unit = report.Unit.Length > 0 ? report.Unit : unit;
             period = report.Period.Length > 0 ? report.Period : period;
@@ -69,7 +71,7 @@ public sealed class SubmissionService(
         }
         else
         {
-            var (context, contextErrors) = await ContextAsync(submitter, unit, period, ct);
+            var (context, contextErrors) = await ContextAsync(submitter, unit, period, format != SubmissionFormat.Json, ct);
             outcome = context is null ? new ValidationOutcome(contextErrors, []) : SubmissionValidator.Validate(report!, context);
             late = context is not null && calendar.IsLate(context.Period, receivedAt);
             status = outcome.Accepted ? StatusCodes.Status201Created : StatusCodes.Status422UnprocessableEntity;
@@ -87,7 +89,8 @@ public sealed class SubmissionService(
     }
 
     /// <summary>The unit and period must make sense before any commune is looked at.</summary>
-    private async Task<(ValidationContext?, List<SubmissionError>)> ContextAsync(Submitter submitter, string unitCode, string periodId, CancellationToken ct)
+    private async Task<(ValidationContext?, List<SubmissionError>)> ContextAsync(
+        Submitter submitter, string unitCode, string periodId, bool fromFile, CancellationToken ct)
     {
         var errors = new List<SubmissionError>();
         var data = await reference.LoadAsync(ct);
@@ -95,11 +98,15 @@ public sealed class SubmissionService(
         var unit = data.Units.FirstOrDefault(u => u.Code == unitCode && u.Level == level);
         if (unit is null)
             errors.Add(new(null, "unit", unitCode.Length == 0
-                ? "thiếu mã đơn vị báo cáo (unit)"
+                ? fromFile ? "thiếu mã đơn vị báo cáo: thêm ?unit=… vào địa chỉ gửi tệp" : "thiếu mã đơn vị báo cáo (unit)"
                 : $"\"{unitCode}\" không phải là đơn vị báo cáo ({(level == UnitLevel.District ? "huyện" : "xã")}) của tỉnh"));
 
         CriteriaSet? set = null;
-        if (!calendar.TryParsePeriod(periodId, out var period, out var periodError))
+        var parsed = calendar.TryParsePeriod(periodId, out var period, out var periodError);
+        // A CSV or Excel file has no place for the period: it travels in the address, which is easy to forget.
+        if (fromFile && periodId.Length == 0)
+            errors.Add(new(null, "period", $"thiếu kỳ báo cáo: thêm ?period={calendar.Current.Id} vào địa chỉ gửi tệp (/api/submissions/file?unit=…&period=…)"));
+        else if (!parsed)
             errors.Add(new(null, "period", periodError));
         else if (string.CompareOrdinal(period.Id, calendar.Current.Id) > 0)
             errors.Add(new(null, "period", $"kỳ {period.Id} chưa bắt đầu; kỳ hiện tại là {calendar.Current.Id}"));
@@ -109,9 +116,13 @@ public sealed class SubmissionService(
             errors.Add(new(null, "period", $"chưa có bộ tiêu chí áp dụng cho năm {period.Year}"));
 
         if (errors.Count > 0) return (null, errors);
-        var communes = data.Units.Where(u => u.Level == UnitLevel.Commune && IndicatorCalculator.ReportingUnitOf(u, [unit!]) == unit!.Code).ToList();
+        var communes = CommunesOf(data, unit!);
         return (new ValidationContext(unit!, communes, period, set!, IndicatorCodes(set!), data.DataElements.Select(e => e.Code).ToHashSet()), errors);
     }
+
+    /// <summary>The communes a unit reports for: a district's communes, or the commune itself in the two-tier structure.</summary>
+    public static List<Unit> CommunesOf(ReferenceData data, Unit unit) =>
+        data.Units.Where(u => u.Level == UnitLevel.Commune && IndicatorCalculator.ReportingUnitOf(u, [unit]) == unit.Code).ToList();
 
     private static HashSet<string> IndicatorCodes(CriteriaSet set)
     {

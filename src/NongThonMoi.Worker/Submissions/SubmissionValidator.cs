@@ -35,6 +35,7 @@ public static class SubmissionValidator
         var expected = context.Communes.ToDictionary(c => c.Code);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var statuses = string.Join(", ", set.Statuses);
+        if (report.CriteriaColumns is { } columns) CheckCriteriaColumns(columns, set, errors);
 
         foreach (var row in report.Communes)
         {
@@ -71,7 +72,10 @@ public static class SubmissionValidator
                     errors.Add(new(row.Code, "recognized_year", $"năm công nhận {row.RecognizedYear} trước khi Chương trình bắt đầu ({FirstRecognitionYear})"));
             }
 
+            // A number that came from a file's extra tcNN column is already explained by the header error.
             var bad = row.CriteriaMet.Where(n => n < 1 || n > set.Count).Distinct().ToList();
+            var reported = bad.Count > 0 && report.CriteriaColumns is { } cols && bad.All(cols.Contains);
+            if (reported) bad.Clear();
             if (bad.Count > 0)
                 errors.Add(new(row.Code, "criteria_met", $"tiêu chí số {string.Join(", ", bad)} không có trong bộ tiêu chí (1–{set.Count})"));
             var twice = row.CriteriaMet.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
@@ -81,8 +85,10 @@ public static class SubmissionValidator
             foreach (var code in row.Indicators.Keys.Where(k => !context.IndicatorCodes.Contains(k)))
                 errors.Add(new(row.Code, $"indicators.{code}", $"chỉ tiêu \"{code}\" không có trong bộ tiêu chí {set.Id}"));
 
-            if (row.Status is not (Statuses.NotMet or "") && set.Statuses.Contains(row.Status) && bad.Count == 0 && twice.Count == 0
-                && row.CriteriaMet.Count < set.Count)
+            if (row.Status is not (Statuses.NotMet or "") && set.Statuses.Contains(row.Status) && bad.Count == 0 && !reported && twice.Count == 0
+                && row.CriteriaMet.Count < set.Count
+                // An unreadable tcNN cell is not "not met": the count would be wrong until the cell is fixed.
+                && !report.ReadErrors.Any(e => e.Commune == row.Code))
             {
                 var missing = Enumerable.Range(1, set.Count).Except(row.CriteriaMet);
                 warnings.Add(new(row.Code, "criteria_met",
@@ -100,6 +106,24 @@ public static class SubmissionValidator
             else if (value < 0)
                 errors.Add(new(null, $"data.{code}", $"giá trị {value} phải là số không âm"));
         }
+        // A cell the reader could not understand already explains the field; a rule about the same field would repeat it.
+        var unread = report.ReadErrors.Select(e => (e.Commune, e.Field)).ToHashSet();
+        errors.RemoveAll(e => unread.Contains((e.Commune, e.Field)));
+        errors.InsertRange(0, report.ReadErrors);
         return new ValidationOutcome(errors, warnings);
+    }
+
+    /// <summary>A file's tc01…tcNN columns must be those of the criteria set in force: a missing one would read as "not met".</summary>
+    private static void CheckCriteriaColumns(IReadOnlyList<int> columns, CriteriaSet set, List<SubmissionError> errors)
+    {
+        var missing = Enumerable.Range(1, set.Count).Except(columns).Select(TabularSubmissionReader.CriterionColumn).ToList();
+        var extra = columns.Where(n => n > set.Count).Select(TabularSubmissionReader.CriterionColumn).ToList();
+        if (missing.Count == 0 && extra.Count == 0) return;
+        var what = string.Join("; ", new[]
+        {
+            missing.Count > 0 ? $"thiếu cột {string.Join(", ", missing)}" : null,
+            extra.Count > 0 ? $"thừa cột {string.Join(", ", extra)}" : null,
+        }.OfType<string>());
+        errors.Add(new(null, "header", $"{what}: bộ tiêu chí {set.Title} có {set.Count} tiêu chí, cần đúng các cột tc01…{TabularSubmissionReader.CriterionColumn(set.Count)}"));
     }
 }
