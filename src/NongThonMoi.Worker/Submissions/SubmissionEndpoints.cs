@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NongThonMoi.Infrastructure.Security;
 using NongThonMoi.Infrastructure.Web;
+using NongThonMoi.Reporting;
 
 namespace NongThonMoi.Submissions;
 
@@ -11,6 +12,7 @@ public static class SubmissionEndpoints
     {
         builder.Services.AddSingleton<SubmissionStore>();
         builder.Services.AddScoped<SubmissionService>();
+        builder.Services.AddSingleton<SubmissionStatusQuery>();
         return builder;
     }
 
@@ -24,6 +26,13 @@ public static class SubmissionEndpoints
 
         var admin = app.MapGroup("/api/admin").RequireAuthorization(SecurityExtensions.AdminPolicy);
         admin.MapPost("/tokens", CreateTokenAsync);
+        admin.MapGet("/submissions/status", async Task<IResult> (string? period, ReportingCalendar calendar, SubmissionStatusQuery query, CancellationToken ct) =>
+        {
+            var target = calendar.Current;
+            if (period is not null && !calendar.TryParsePeriod(period, out target, out var error))
+                return Problem(StatusCodes.Status400BadRequest, "Bad period", error);
+            return TypedResults.Ok(await query.ForPeriodAsync(target, ct));
+        });
 
         app.MapTemplateEndpoints();
     }
