@@ -119,4 +119,43 @@ public sealed class BulletinMessageTests(PostgresFixture postgres, SmtpFixture s
         await Assert.ThrowsAsync<DeliveryFailuresException>(() => SendAsync(app));
         Assert.Equal(3, smtp.Messages.Count);
     }
+
+    [Fact]
+    public async Task A_relay_that_is_down_at_the_start_is_waited_for_and_everyone_is_served_once()
+    {
+        using var reference = Province("down");
+        var port = SmtpFixture.FreePort();   // nothing listens there yet
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
+            settings: new Dictionary<string, string?> { ["Smtp:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var sending = SendAsync(app);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(sending.IsCompleted);   // first attempts refused, waiting for their retry
+        await using var relay = SmtpFixture.StartOn(port);
+
+        var result = await sending.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(4, result.Sent);
+        foreach (var address in new[] { "tinh-down@example.vn", "mot-down@example.vn", "mot2-down@example.vn", "hai-down@example.vn" })
+            Assert.Single(relay.To(address));
+        var ledger = (await app.Admin().GetFromJsonAsync<JsonObject>("/api/admin/bulletins"))!["items"]!.AsArray();
+        Assert.All(ledger, d => Assert.Equal("sent", (string?)d!["status"]));
+        Assert.Contains(ledger, d => (int)d!["attempts"]! > 1);
+    }
+
+    [Fact]
+    public async Task A_resend_is_a_fresh_copy_marked_as_such_and_the_first_copy_is_not_sent_again()
+    {
+        smtp.Reset();
+        using var reference = Province("resend");
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory);
+        await SendAsync(app);
+        await app.InScopeAsync<BulletinJob, RunResult>(j => j.SendAsync(null, "bcd-tinh", resend: true, default));
+        var copies = smtp.To("tinh-resend@example.vn").OrderBy(m => m.Headers.Contains("X-NTM-Resend")).ToList();
+        Assert.Equal(2, copies.Count);
+        Assert.DoesNotContain("gửi lại", copies[0].Subject);
+        Assert.EndsWith("(gửi lại)", copies[1].Subject);
+        Assert.Equal("1", copies[1].Headers["X-NTM-Resend"]);
+        Assert.NotEqual(copies[0].MessageId, copies[1].MessageId);
+        Assert.StartsWith("[Gửi lại]", copies[1].TextBody);
+        Assert.Single(smtp.To("mot-resend@example.vn"));   // the resend was for the province committee only
+    }
 }

@@ -41,16 +41,33 @@ public sealed class SmtpFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        Start(FreePort());
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A loopback port nobody listens on (yet): a relay that is down.</summary>
+    public static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>A second server on a given port, for a relay that comes up while the worker is already trying.</summary>
+    public static SmtpFixture StartOn(int port)
+    {
+        var server = new SmtpFixture();
+        server.Start(port);
+        return server;
+    }
+
+    private void Start(int port)
+    {
+        Port = port;
         var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e => e.Port(Port).Endpoint(new IPEndPoint(IPAddress.Loopback, Port))).Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(_store);
         _server = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
-        return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
