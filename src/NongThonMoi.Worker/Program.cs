@@ -7,6 +7,7 @@ using NongThonMoi.Infrastructure.Jobs;
 using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Infrastructure.Security;
 using NongThonMoi.Infrastructure.Web;
+using NongThonMoi.Operations;
 using NongThonMoi.Reference;
 using NongThonMoi.Submissions;
 
@@ -20,7 +21,7 @@ public partial class Program
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         builder.AddDatabase().AddWeb().AddSecurity(requireAdminPassword: serves).AddMail().AddReference()
-               .AddSubmissions().AddIndicators().AddBulletins().AddJobs(runServer: serves);
+               .AddSubmissions().AddIndicators().AddBulletins().AddOperations().AddJobs(runServer: serves);
         if (serves) builder.Services.AddHostedService<StartupTasks>(); // before the Hangfire server: see AddJobs
         builder.Services.AddSingleton<RecurringJobs>();
 
@@ -33,6 +34,7 @@ public partial class Program
         app.MapIndicatorEndpoints();
         app.MapBulletinEndpoints();
         app.MapDashboard();
+        app.MapOperations();
         return app;
     }
 }

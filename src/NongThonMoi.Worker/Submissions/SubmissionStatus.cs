@@ -10,13 +10,18 @@ namespace NongThonMoi.Submissions;
 /// <summary>One reporting unit in a period: has it reported (đúng hạn / muộn) or not, and when.</summary>
 public sealed record UnitSubmissionStatus(string Code, string Name, string Status, Guid? SubmissionId, DateTimeOffset? ReceivedAt, int Rejected);
 
+/// <summary>A period unit by unit, in the shape of <c>GET /api/admin/submissions/status</c>; the dashboard page reads the same.</summary>
+public sealed record PeriodSubmissionStatus(
+    string Period, string Label, DateTimeOffset Deadline, bool DeadlinePassed, bool Locked,
+    SubmissionCounts Counts, IReadOnlyList<UnitSubmissionStatus> Units);
+
 /// <summary>
 /// The admin's view of a period, unit by unit: who reported, who is late, who has only rejected attempts
 /// (someone is trying and may need a call), who is silent. Answers the Friday-afternoon question directly.
 /// </summary>
 public sealed class SubmissionStatusQuery(NpgsqlDataSource dataSource, ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting)
 {
-    public async Task<object> ForPeriodAsync(ReportingPeriod period, CancellationToken ct)
+    public async Task<PeriodSubmissionStatus> ForPeriodAsync(ReportingPeriod period, CancellationToken ct)
     {
         var data = await reference.LoadAsync(ct);
         var units = SnapshotRepository.ReportingUnits(data, reporting.Value.ReportingLevel);
@@ -33,21 +38,8 @@ public sealed class SubmissionStatusQuery(NpgsqlDataSource dataSource, Reference
                 : new UnitSubmissionStatus(u.Code, u.Name, "missing", null, null, rejected.GetValueOrDefault(u.Code)))
             .ToList();
         var deadline = calendar.Deadline(period);
-        return new
-        {
-            period = period.Id,
-            label = period.Label,
-            deadline,
-            deadline_passed = calendar.Now > deadline,
-            locked = calendar.IsLocked(period),
-            counts = new
-            {
-                expected = rows.Count,
-                on_time = rows.Count(r => r.Status == "on-time"),
-                late = rows.Count(r => r.Status == "late"),
-                missing = rows.Count(r => r.Status == "missing"),
-            },
-            units = rows,
-        };
+        return new PeriodSubmissionStatus(period.Id, period.Label, deadline, calendar.Now > deadline, calendar.IsLocked(period),
+            new SubmissionCounts(rows.Count, rows.Count(r => r.Status == "on-time"), rows.Count(r => r.Status == "late"), rows.Count(r => r.Status == "missing")),
+            rows);
     }
 }
