@@ -35,6 +35,7 @@ public partial class Program
         app.MapBulletinEndpoints();
         app.MapDashboard();
         app.MapOperations();
+        app.MapMetrics();
         return app;
     }
 }

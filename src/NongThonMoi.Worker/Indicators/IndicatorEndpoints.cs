@@ -12,6 +12,7 @@ public static class IndicatorEndpoints
     {
         builder.Services.AddSingleton<SnapshotRepository>();
         builder.Services.AddScoped<RecomputeJob>();
+        builder.Services.AddSingleton<RecomputeTimings>();
         builder.Services.AddSingleton<IRecomputeTrigger, HangfireRecomputeTrigger>();
         return builder;
     }

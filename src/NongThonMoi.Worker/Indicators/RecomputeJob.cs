@@ -9,7 +9,7 @@ namespace NongThonMoi.Indicators;
 /// and after each accepted submission; a run that would use the same submissions as the last snapshot
 /// (<c>onlyIfChanged</c>) stops early, which coalesces a burst of submissions into one computation.
 /// </summary>
-public sealed class RecomputeJob(SnapshotRepository repository, ReportingCalendar calendar, ILogger<RecomputeJob> logger)
+public sealed class RecomputeJob(SnapshotRepository repository, ReportingCalendar calendar, RecomputeTimings timings, ILogger<RecomputeJob> logger)
 {
     [AutomaticRetry(Attempts = 3)]
     public async Task RunAsync(string? period, bool onlyIfChanged, CancellationToken ct) =>
@@ -33,6 +33,7 @@ public sealed class RecomputeJob(SnapshotRepository repository, ReportingCalenda
         }
         var result = IndicatorCalculator.Calculate(input);
         var id = await repository.SaveAsync(result, mark, used, ct);
+        timings.Record(watch.Elapsed);
         var p = result.Snapshot.Province;
         logger.LogInformation(
             "Recompute {Period}: snapshot {SnapshotId}, {Standard}/{Communes} communes standard, {Reported}/{Expected} units reported, in {ElapsedMs} ms",

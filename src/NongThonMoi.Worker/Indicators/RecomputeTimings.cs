@@ -1,0 +1,28 @@
+namespace NongThonMoi.Indicators;
+
+/// <summary>
+/// How long the recomputes of this process took (for <c>/metrics</c>). Kept in memory: a duration is only known where the
+/// job ran, and Prometheus scrapes every worker, so each reports its own and the sums add up across workers.
+/// </summary>
+public sealed class RecomputeTimings
+{
+    private readonly Lock _gate = new();
+    private long _count;
+    private double _totalSeconds;
+    private double? _lastSeconds;
+
+    public void Record(TimeSpan elapsed)
+    {
+        lock (_gate)
+        {
+            _count++;
+            _totalSeconds += elapsed.TotalSeconds;
+            _lastSeconds = elapsed.TotalSeconds;
+        }
+    }
+
+    public (long Count, double TotalSeconds, double? LastSeconds) Read()
+    {
+        lock (_gate) return (_count, _totalSeconds, _lastSeconds);
+    }
+}
