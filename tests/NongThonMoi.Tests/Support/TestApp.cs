@@ -14,11 +14,15 @@ public sealed class TestApp : IAsyncDisposable
     public const string AdminUser = "admin";
     public const string AdminPassword = "test-admin-password";
 
-    private TestApp(WebApplication app, string connectionString)
+    private TestApp(WebApplication app, string connectionString, Uri? listening)
     {
         App = app;
         ConnectionString = connectionString;
+        Listening = listening;
     }
+
+    /// <summary>Where the app listens on a real port (for a browser), or null on the in-memory test server.</summary>
+    public Uri? Listening { get; }
 
     public WebApplication App { get; }
 
@@ -28,7 +32,7 @@ public sealed class TestApp : IAsyncDisposable
 
     public static async Task<TestApp> StartAsync(
         PostgresFixture postgres, SmtpFixture? smtp = null, string? referenceDirectory = null, FakeTimeProvider? clock = null,
-        bool serves = true, IDictionary<string, string?>? settings = null)
+        bool serves = true, IDictionary<string, string?>? settings = null, bool listen = false)
     {
         var connectionString = await postgres.CreateDatabaseAsync();
         var config = new Dictionary<string, string?>
@@ -43,23 +47,25 @@ public sealed class TestApp : IAsyncDisposable
             ["Smtp:PickupDirectory"] = Path.Combine(Path.GetTempPath(), $"ntm-outbox-{Guid.NewGuid():N}"),
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        Uri? listening = listen ? new Uri($"http://127.0.0.1:{SmtpFixture.FreePort()}") : null;
+        if (listening is not null) config["Web:Urls"] = listening.GetLeftPart(UriPartial.Authority);
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
 
         var app = Program.BuildApp([], serves, builder =>
         {
             builder.Configuration.AddInMemoryCollection(config);
-            builder.WebHost.UseTestServer();
+            if (listening is null) builder.WebHost.UseTestServer();
             if (clock is not null) builder.Services.AddSingleton<TimeProvider>(clock);
         });
         await app.StartAsync();
-        return new TestApp(app, connectionString);
+        return new TestApp(app, connectionString, listening);
     }
 
-    public HttpClient Anonymous() => App.GetTestClient();
+    public HttpClient Anonymous() => Listening is null ? App.GetTestClient() : new HttpClient { BaseAddress = Listening };
 
     public HttpClient Admin()
     {
-        var client = App.GetTestClient();
+        var client = Anonymous();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AdminUser}:{AdminPassword}")));
         return client;
@@ -67,7 +73,7 @@ public sealed class TestApp : IAsyncDisposable
 
     public HttpClient District(string token)
     {
-        var client = App.GetTestClient();
+        var client = Anonymous();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

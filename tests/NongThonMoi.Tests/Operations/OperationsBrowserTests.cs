@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+using NongThonMoi.Tests.Support;
+using SkiaSharp;
+using Xunit.Abstractions;
+
+namespace NongThonMoi.Tests.Operations;
+
+/// <summary>
+/// The admin's view in a real browser: headless Chromium logs into the dashboard on a listening port, opens
+/// "Báo cáo NTM", and shows the figures the API gives. The screenshot is kept under <c>artifacts/</c> beside the test binaries.
+/// </summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class OperationsBrowserTests(PostgresFixture postgres, SmtpFixture smtp, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Chromium_logs_in_and_the_page_shows_the_figures_of_the_api()
+    {
+        var chromium = new[] { "chromium", "chromium-browser", "google-chrome" }
+            .Select(n => Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, n)).FirstOrDefault(File.Exists))
+            .FirstOrDefault(p => p is not null);
+        Assert.True(chromium is not null, "headless Chromium is needed for this test: apt-get install chromium");
+
+        using var reference = new TestReference(TestReference.SmallProvince,
+            targets: new Dictionary<string, object> { ["2026"] = new { province = new { new_standard = 2 } } });
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
+            new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)), listen: true);
+        var admin = app.Admin();
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/submissions", WalkingSkeletonTests.Body901())).StatusCode);
+        var p = (await WalkingSkeletonTests.WaitForSnapshotAsync(admin, s => (int)s["submissions"]!["on_time"]! == 1))["province"]!;
+        var status = (await admin.GetFromJsonAsync<JsonObject>("/api/admin/submissions/status"))!;
+
+        var page = new UriBuilder(new Uri(app.Listening!, "/hangfire/bao-cao-ntm"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Anonymous().GetAsync(page.Uri)).StatusCode);
+        var folder = Directory.CreateTempSubdirectory("ntm-dashboard-").FullName;
+        var anonymousDom = await RunAsync(chromium!, folder, "--dump-dom", page.Uri.AbsoluteUri);
+        Assert.DoesNotContain("ntm-units", anonymousDom);
+
+        page.UserName = TestApp.AdminUser;
+        page.Password = TestApp.AdminPassword;
+        var dom = await RunAsync(chromium!, folder, "--dump-dom", page.Uri.AbsoluteUri);
+        Assert.Contains("Báo cáo NTM", dom);
+        Assert.Contains("href=\"/hangfire/recurring\"", dom);   // inside the dashboard's own layout and menu
+        foreach (var unit in status["units"]!.AsArray())
+            Assert.Contains($"data-unit=\"{unit!["code"]}\" data-status=\"{unit["status"]}\"", dom);
+        Assert.Contains($"<td>{(int)p["standard"]!} / {(int)p["communes"]!} (", dom);
+        Assert.Contains($"<td>{(int)p["new_standard_this_year"]!} / 2</td>", dom);
+        Assert.Contains($"<td>{((decimal)p["avg_criteria"]!).ToString("0.00", CultureInfo.InvariantCulture).Replace('.', ',')}</td>", dom);
+
+        var artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
+        var shot = Path.Combine(artifacts, "dashboard-bao-cao-ntm.png");
+        File.Delete(shot);
+        await RunAsync(chromium!, folder, $"--screenshot={shot}", page.Uri.AbsoluteUri);
+        Assert.True(File.Exists(shot), "chromium wrote no screenshot");
+        output.WriteLine($"screenshot: {shot}");
+        using var bitmap = SKBitmap.Decode(shot);
+        var colours = new HashSet<uint>();
+        for (var y = 0; y < bitmap.Height; y += 3)
+            for (var x = 0; x < bitmap.Width; x += 3)
+                colours.Add((uint)bitmap.GetPixel(x, y));
+        // The dashboard's styled layout loaded (its stylesheet came through the same login), not a bare 401 page.
+        Assert.True(colours.Count > 20, $"only {colours.Count} colours in {shot}");
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private static async Task<string> RunAsync(string chromium, string folder, string action, string url)
+    {
+        using var process = Process.Start(new ProcessStartInfo(chromium,
+            ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,1600",
+             $"--user-data-dir={Path.Combine(folder, "profile")}", action, url])
+        { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        _ = await stderr;
+        return await stdout;
+    }
+}
