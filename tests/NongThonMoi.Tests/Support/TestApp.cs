@@ -32,9 +32,10 @@ public sealed class TestApp : IAsyncDisposable
 
     public static async Task<TestApp> StartAsync(
         PostgresFixture postgres, SmtpFixture? smtp = null, string? referenceDirectory = null, FakeTimeProvider? clock = null,
-        bool serves = true, IDictionary<string, string?>? settings = null, bool listen = false)
+        bool serves = true, IDictionary<string, string?>? settings = null, bool listen = false, string? sharedDatabase = null)
     {
-        var connectionString = await postgres.CreateDatabaseAsync();
+        // A second worker of the same installation passes the first one's connection string.
+        var connectionString = sharedDatabase ?? await postgres.CreateDatabaseAsync();
         var config = new Dictionary<string, string?>
         {
             ["ConnectionStrings:NongThonMoi"] = connectionString,

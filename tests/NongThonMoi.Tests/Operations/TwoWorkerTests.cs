@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.Extensions.Time.Testing;
+using NongThonMoi.Tests.Support;
+using Xunit.Abstractions;
+
+namespace NongThonMoi.Tests.Operations;
+
+/// <summary>
+/// Two workers of one installation (two hosts, each with its Hangfire server, on one database): they share the queue,
+/// register the recurring jobs without duplicating them, and a bulletin asked for on both reaches each member once.
+/// </summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class TwoWorkerTests(PostgresFixture postgres, SmtpFixture smtp, ITestOutputHelper output)
+{
+    private static readonly string[] Members = ["a-two@example.vn", "b-two@example.vn", "c-two@example.vn", "huyen-two@example.vn"];
+
+    [Fact]
+    public async Task Two_workers_share_the_queue_and_send_each_member_the_bulletin_once()
+    {
+        smtp.Reset();
+        using var reference = new TestReference(TestReference.SmallProvince, committees: new object[]
+        {
+            new { id = "bcd-tinh", name = "Ban Chỉ đạo tỉnh", scope = "province",
+                  members = Members[..3].Select(e => new { name = e, email = e }).ToArray() },
+            new { id = "bcd-901", name = "Ban Chỉ đạo huyện Một", scope = "901", members = new[] { new { name = "Huyện", email = Members[3] } } },
+        });
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero));
+        await using var first = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock);
+        await using var second = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock, sharedDatabase: first.ConnectionString);
+
+        var monitoring = first.Get<JobStorage>().GetMonitoringApi();
+        Assert.Equal(2, monitoring.Servers().Count);
+        using (var connection = first.Get<JobStorage>().GetConnection())
+            Assert.Equal(3, connection.GetRecurringJobs().Count);   // both registered the same three, by id
+
+        Assert.Equal(HttpStatusCode.Created, (await first.Admin().PostAsJsonAsync("/api/submissions", WalkingSkeletonTests.Body901())).StatusCode);
+        await WalkingSkeletonTests.WaitForSnapshotAsync(second.Admin(), s => (int)s["submissions"]!["on_time"]! == 1);
+
+        // An impatient admin asks three times on each worker: six jobs, spread over both servers.
+        var jobs = new List<string>();
+        foreach (var app in new[] { first, second, first, second, first, second })
+        {
+            var answer = await app.Admin().PostAsync("/api/admin/bulletins/send?period=2026-W48", null);
+            Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+            jobs.Add((string)(await answer.Content.ReadFromJsonAsync<JsonObject>())!["job_id"]!);
+        }
+
+        var states = await WaitAsync(() =>
+        {
+            using var connection = first.Get<JobStorage>().GetConnection();
+            var now = jobs.Select(id => connection.GetStateData(id)?.Name).ToList();
+            return now.All(s => s is "Succeeded" or "Failed") ? now : null;
+        });
+        Assert.All(states, s => Assert.Equal("Succeeded", s));   // no job lost, none failed
+        var servers = jobs.Select(id => monitoring.JobDetails(id).History.First(h => h.StateName == "Processing").Data["ServerId"]).ToList();
+        output.WriteLine($"processed by: {string.Join(", ", servers)}");
+
+        foreach (var member in Members) Assert.Single(smtp.To(member));
+        var ledger = (await second.Admin().GetFromJsonAsync<JsonObject>("/api/admin/bulletins?period=2026-W48"))!["items"]!.AsArray();
+        Assert.Equal(Members.Length, ledger.Count);
+        Assert.All(ledger, d => Assert.Equal(("sent", 1), ((string?)d!["status"], (int)d["attempts"]!)));
+    }
+
+    private static async Task<T> WaitAsync<T>(Func<T?> done, int seconds = 60) where T : class
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < until)
+        {
+            if (done() is { } result) return result;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"not done within {seconds} s");
+    }
+}
