@@ -33,7 +33,9 @@ public sealed class TwoWorkerTests(PostgresFixture postgres, SmtpFixture smtp, I
         await using var second = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock, sharedDatabase: first.ConnectionString);
 
         var monitoring = first.Get<JobStorage>().GetMonitoringApi();
-        Assert.Equal(2, monitoring.Servers().Count);
+        // A Hangfire server announces itself in the background shortly after its host has started.
+        var announced = await WaitAsync(() => monitoring.Servers() is { Count: 2 } both ? both : null);
+        Assert.Equal(2, announced.Select(s => s.Name).Distinct().Count());
         using (var connection = first.Get<JobStorage>().GetConnection())
             Assert.Equal(3, connection.GetRecurringJobs().Count);   // both registered the same three, by id
 
