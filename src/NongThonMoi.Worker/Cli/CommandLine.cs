@@ -3,7 +3,7 @@ namespace NongThonMoi.Cli;
 /// <summary>A verb and its options; everything else on the command line is configuration (<c>--Smtp:Host=…</c>).</summary>
 public sealed record CommandLine(string Verb, string? SubVerb, IReadOnlyDictionary<string, string> Options, string[] HostArgs, string? Error)
 {
-    public static readonly string[] Verbs = ["serve", "demo", "migrate", "sync-reference", "token", "submit", "recompute", "bulletin"];
+    public static readonly string[] Verbs = ["serve", "demo", "migrate", "sync-reference", "token", "submit", "recompute", "bulletin", "hash-password"];
     private static readonly string[] OptionNames = ["unit", "period", "file", "committee", "out", "resend"];
 
     /// <summary>serve and demo run the web endpoints and the Hangfire server; the other verbs do one thing and exit.</summary>
@@ -54,6 +54,7 @@ public sealed record CommandLine(string Verb, string? SubVerb, IReadOnlyDictiona
           serve                                   web endpoints, dashboard and job server (the default)
           demo                                    serve on embedded defaults with the sample province and a first bulletin
           migrate                                 apply the database schema and exit
+          hash-password                           read a password from standard input, print it as Admin:PasswordHash
           sync-reference                          load the reference folder into the database and exit
           token create|revoke --unit CODE         make (printed once) or revoke a reporting unit's submission token
           submit --unit CODE --period P --file F  submit a .json, .csv or .xlsx file as the admin

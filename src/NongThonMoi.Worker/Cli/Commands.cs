@@ -32,6 +32,9 @@ public static class Commands
             {
                 "serve" => await ServeAsync(build(command.HostArgs, true, null)),
                 "demo" => await DemoCommand.RunAsync(command, build),
+                // No application and no database: only the hash is computed, from standard input so that the password
+                // stays out of the shell history and the process list.
+                "hash-password" => await HashPasswordAsync(),
                 _ => await RunOnceAsync(command, build(command.HostArgs, false, null)),
             };
         }
@@ -45,6 +48,18 @@ public static class Commands
             Console.Error.WriteLine($"nongthonmoi: {e.Message}");
             return 1;
         }
+    }
+
+    private static async Task<int> HashPasswordAsync()
+    {
+        var password = (await Console.In.ReadLineAsync())?.TrimEnd('\r') ?? "";
+        if (password.Length < 8)
+        {
+            Console.Error.WriteLine("nongthonmoi: the password must have at least 8 characters (type it on standard input)");
+            return 2;
+        }
+        Console.WriteLine(Infrastructure.Security.PasswordHash.Create(password));
+        return 0;
     }
 
     /// <summary>The one line for input a person can fix: configuration, reference files, a command's arguments.</summary>

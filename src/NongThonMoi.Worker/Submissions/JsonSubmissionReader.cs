@@ -10,6 +10,13 @@ public static class JsonSubmissionReader
 {
     public static SubmittedReport Read(ReadOnlySpan<byte> body)
     {
+        // System.Text.Json checks the structure but leaves a string's bytes to GetString, which would throw
+        // InvalidOperationException (a 500) on a body saved in a legacy encoding; refuse it here, naming the byte.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            var valid = FirstInvalidByte(body);
+            throw new UnreadableSubmissionException($"byte {valid + 1}", "nội dung không phải mã UTF-8; lưu tệp JSON bằng mã UTF-8 rồi gửi lại");
+        }
         JsonDocument doc;
         try
         {
@@ -64,6 +71,12 @@ public static class JsonSubmissionReader
             }
             return new SubmittedReport(unit, period, list, Numbers(root, "data", "data"));
         }
+    }
+
+    private static int FirstInvalidByte(ReadOnlySpan<byte> body)
+    {
+        var status = System.Text.Unicode.Utf8.ToUtf16(body, new char[body.Length], out var read, out _, replaceInvalidSequences: false);
+        return status == System.Buffers.OperationStatus.Done ? body.Length : read;
     }
 
     private static string? String(JsonElement e, string name, string place)

@@ -51,8 +51,8 @@ public sealed class SubmissionService(
             unreadable = e.Message;
         }
 
-        unit ??= submitter.Unit ?? "";
-        period ??= "";
+        unit = SubmissionStore.Storable(unit ?? submitter.Unit ?? "");
+        period = SubmissionStore.Storable(period ?? "");
         if (!submitter.IsAdmin && unit != submitter.Unit)
             return new SubmissionAnswer(StatusCodes.Status403Forbidden, null, false, [],
                 [], $"Mã truy cập này chỉ dùng để nộp báo cáo của đơn vị {submitter.Unit}, không phải {unit}.");

@@ -53,6 +53,16 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
     /// Archives the body with its outcome and, when accepted, its rows and the "current" pointer, in one
     /// transaction. False when the same body for the same unit and period was archived meanwhile.
     /// </summary>
+    /// <summary>
+    /// PostgreSQL text and jsonb cannot hold U+0000, which a garbage body easily contains and an error message quotes:
+    /// it is stored as U+FFFD (the replacement character) so the rejected body is still archived and answered 4xx.
+    /// The body itself is bytea and kept verbatim.
+    /// </summary>
+    internal static string Storable(string text) => text.Contains('\0') ? text.Replace('\0', '\uFFFD') : text;
+
+    private static IEnumerable<SubmissionError> Storable(IEnumerable<SubmissionError> errors) =>
+        errors.Select(e => new SubmissionError(e.Commune is null ? null : Storable(e.Commune), Storable(e.Field), Storable(e.Message)));
+
     public async Task<bool> SaveAsync(NewSubmission s, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -68,8 +78,8 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
             s.Id, s.UnitCode, s.Period, s.ReceivedAt, s.Sha256, s.Body, s.ContentType,
             Format = s.Format.ToString().ToLowerInvariant(), SubmittedBy = s.Submitter.Label, s.Submitter.TokenId,
             Status = s.Accepted ? "accepted" : "rejected", s.HttpStatus, s.Late,
-            Errors = JsonSerializer.Serialize(s.Errors, JsonDefaults.Options),
-            Warnings = JsonSerializer.Serialize(s.Warnings, JsonDefaults.Options),
+            Errors = JsonSerializer.Serialize(Storable(s.Errors), JsonDefaults.Options),
+            Warnings = JsonSerializer.Serialize(Storable(s.Warnings), JsonDefaults.Options),
         }, tx, cancellationToken: ct));
         if (inserted == 0) return false;
 

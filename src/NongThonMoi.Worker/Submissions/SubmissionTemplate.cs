@@ -25,7 +25,8 @@ public static class SubmissionTemplate
         var text = new StringBuilder();
         text.Append(string.Join(',', header)).Append("\r\n");
         foreach (var c in communes)
-            text.Append(Quote(c.Code)).Append(',').Append(Quote(c.Name)).Append(',', header.Count - 2).Append("\r\n");
+            // Names come from a file people edit: one that starts like a formula must open in Excel as text.
+            text.Append(Quote(c.Code)).Append(',').Append(Quote(Bulletins.BulletinWorkbook.Text(c.Name))).Append(',', header.Count - 2).Append("\r\n");
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
     }
 
@@ -36,7 +37,7 @@ public static class SubmissionTemplate
         {
             var row = header.ToDictionary(h => h, object? (_) => null);
             row[TabularSubmissionReader.CodeColumn] = c.Code;
-            row[TabularSubmissionReader.NameColumn] = c.Name;
+            row[TabularSubmissionReader.NameColumn] = Bulletins.BulletinWorkbook.Text(c.Name);
             return row;
         }).ToList();
         var sheets = new Dictionary<string, object>
@@ -56,7 +57,7 @@ public static class SubmissionTemplate
         var statuses = string.Join("; ", set.Statuses.Select(s => $"{s} ({Vn.Status(s)})"));
         var lines = new List<(string, string)>
         {
-            ("Báo cáo", $"{unit.Name} ({unit.Code}), kỳ hiện tại {period.Id}. Mỗi xã một dòng ở trang BaoCao; không đổi tiêu đề cột, không thêm cột."),
+            ("Báo cáo", $"{Bulletins.BulletinWorkbook.Text(unit.Name)} ({unit.Code}), kỳ hiện tại {period.Id}. Mỗi xã một dòng ở trang BaoCao; không đổi tiêu đề cột, không thêm cột."),
             ("Gửi tệp", $"POST /api/submissions/file?unit={unit.Code}&period={period.Id} (tệp .xlsx hoặc .csv)."),
             (TabularSubmissionReader.CodeColumn, "Mã xã (5 chữ số), đã điền sẵn; không sửa."),
             (TabularSubmissionReader.NameColumn, "Tên xã, đã điền sẵn để đối chiếu; không bắt buộc."),

@@ -9,8 +9,21 @@ public sealed class AdminOptions
 
     public string User { get; set; } = "admin";
 
-    /// <summary>Required by <c>serve</c>; <c>demo</c> generates one and prints it.</summary>
+    /// <summary>Required by <c>serve</c> unless <see cref="PasswordHash"/> is set; <c>demo</c> generates one and prints it.</summary>
     public string? Password { get; set; }
+
+    /// <summary>
+    /// The password as a hash (<c>pbkdf2-sha256$iterations$salt$hash</c>, from <c>NongThonMoi.Worker hash-password</c>),
+    /// so no plain password is kept in configuration; set this or <see cref="Password"/>, not both.
+    /// </summary>
+    public string? PasswordHash { get; set; }
+
+    private Security.PasswordHash? parsedHash;
+
+    /// <summary>The parsed hash, read once: the options object lives as long as the process.</summary>
+    internal Security.PasswordHash? ParsedHash =>
+        string.IsNullOrWhiteSpace(PasswordHash) ? null
+        : parsedHash ??= Security.PasswordHash.TryParse(PasswordHash, out var p, out _) ? p : null;
 }
 
 internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
@@ -19,8 +32,16 @@ internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
     {
         if (string.IsNullOrWhiteSpace(o.User) || o.User.Contains(':'))
             return ValidateOptionsResult.Fail("Admin:User: must be a name without ':'");
+        if (!string.IsNullOrWhiteSpace(o.PasswordHash))
+        {
+            if (!string.IsNullOrEmpty(o.Password))
+                return ValidateOptionsResult.Fail("Admin:Password and Admin:PasswordHash: set one of them, not both");
+            return PasswordHash.TryParse(o.PasswordHash, out _, out var error)
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail($"Admin:PasswordHash: {error}");
+        }
         if (string.IsNullOrEmpty(o.Password))
-            return ValidateOptionsResult.Fail("Admin:Password: is required (set it in appsettings.json or as Admin__Password); `demo` generates one");
+            return ValidateOptionsResult.Fail("Admin:Password: is required (set it in appsettings.json or as Admin__Password), or Admin:PasswordHash (from `hash-password`); `demo` generates one");
         if (o.Password.Length < 8)
             return ValidateOptionsResult.Fail("Admin:Password: must be at least 8 characters");
         return ValidateOptionsResult.Success;

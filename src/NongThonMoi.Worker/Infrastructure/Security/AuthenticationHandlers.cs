@@ -19,7 +19,8 @@ public static class Roles
 
 /// <summary>HTTP Basic against <c>Admin:User</c>/<c>Admin:Password</c>, compared in constant time, for every address.</summary>
 internal sealed class BasicAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IOptions<AdminOptions> admin)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IOptions<AdminOptions> admin,
+    LoginThrottle throttle)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Basic";
@@ -28,6 +29,11 @@ internal sealed class BasicAuthenticationHandler(
     {
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return Task.FromResult(AuthenticateResult.NoResult());
+        if (throttle.IsBlocked(Context))
+        {
+            LoginThrottle.MarkThrottled(Context);
+            return Task.FromResult(AuthenticateResult.Fail("too many failed logins"));
+        }
         string decoded;
         try { decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim())); }
         catch (FormatException) { return Task.FromResult(AuthenticateResult.Fail("malformed Basic header")); }
@@ -35,25 +41,33 @@ internal sealed class BasicAuthenticationHandler(
         if (colon < 0) return Task.FromResult(AuthenticateResult.Fail("malformed Basic header"));
         var (user, password) = (decoded[..colon], decoded[(colon + 1)..]);
         if (!PasswordCheck.Matches(user, password, admin.Value))
+        {
+            throttle.RecordFailure(Context);
             return Task.FromResult(AuthenticateResult.Fail("wrong admin login"));
+        }
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, Roles.Admin)], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (await LoginThrottle.ChallengeIfThrottledAsync(Context)) return;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Basic realm=\"NongThonMoi\", charset=\"UTF-8\"";
-        return Task.CompletedTask;
     }
 }
 
 internal static class PasswordCheck
 {
-    /// <summary>Hashing both sides first makes the comparison constant-time whatever the lengths.</summary>
+    /// <summary>
+    /// Hashing both sides first makes the comparison constant-time whatever the lengths. With <c>Admin:PasswordHash</c>
+    /// the password is checked against the PBKDF2 hash (also compared in constant time), and a plain password is ignored.
+    /// </summary>
     public static bool Matches(string user, string password, AdminOptions admin)
     {
         var userOk = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(user)), SHA256.HashData(Encoding.UTF8.GetBytes(admin.User)));
+        if (!string.IsNullOrWhiteSpace(admin.PasswordHash))
+            return (admin.ParsedHash?.Matches(password) ?? false) & userOk;
         var passwordOk = admin.Password is { Length: > 0 } expected &&
             CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(password)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
         return userOk & passwordOk;
@@ -62,7 +76,7 @@ internal static class PasswordCheck
 
 /// <summary>A district's submission token (<c>Authorization: Bearer …</c>), looked up by its hash.</summary>
 internal sealed class TokenAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenService tokens)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenService tokens, LoginThrottle throttle)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -72,7 +86,16 @@ internal sealed class TokenAuthenticationHandler(
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var token = header[7..].Trim();
-        if (await tokens.FindAsync(token, Context.RequestAborted) is not { } found) return AuthenticateResult.Fail("unknown or revoked token");
+        if (throttle.IsBlocked(Context))
+        {
+            LoginThrottle.MarkThrottled(Context);
+            return AuthenticateResult.Fail("too many failed logins");
+        }
+        if (await tokens.FindAsync(token, Context.RequestAborted) is not { } found)
+        {
+            throttle.RecordFailure(Context);
+            return AuthenticateResult.Fail("unknown or revoked token");
+        }
         var identity = new ClaimsIdentity([
             new Claim(ClaimTypes.Name, $"unit {found.UnitCode}"),
             new Claim(ClaimTypes.Role, Roles.District),
@@ -82,11 +105,11 @@ internal sealed class TokenAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (await LoginThrottle.ChallengeIfThrottledAsync(Context)) return;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer realm=\"NongThonMoi\"";
-        return Task.CompletedTask;
     }
 }
 
@@ -106,6 +129,7 @@ public static class SecurityExtensions
             builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         }
         builder.Services.AddSingleton<TokenService>();
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddAuthentication(Selector)
             .AddPolicyScheme(Selector, null, o => o.ForwardDefaultSelector = ctx =>
                 ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
