@@ -64,6 +64,9 @@ public sealed class SecurityTests(PostgresFixture postgres, SmtpFixture smtp)
     {
         { "GET", "/hangfire" },
         { "GET", "/hangfire/jobs/succeeded" },
+        { "GET", "/hangfire/bao-cao-ntm" },
+        { "GET", "/metrics" },
+        { "GET", "/api/admin/bulletins" },
         { "GET", "/api/admin/submissions/status" },
         { "POST", "/api/admin/tokens" },
         { "POST", "/api/admin/recompute" },
