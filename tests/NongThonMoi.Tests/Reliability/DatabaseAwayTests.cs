@@ -51,6 +51,9 @@ public sealed class DatabaseAwayTests(PostgresFixture postgres, SmtpFixture smtp
         {
             // Always: every later test in the collection needs the shared cluster.
             await cluster.RestartAsync();
+            // The fixture's own pooled connections (it creates each test's database) died with the server;
+            // without this the next test in the collection draws a dead one and fails on EndOfStream.
+            Npgsql.NpgsqlConnection.ClearAllPools();
         }
 
         // The same app, not restarted: the data source must reconnect on its own. Bounded poll, no fixed sleep.
