@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+using NongThonMoi.Tests.Support;
+
+namespace NongThonMoi.Tests.Reliability;
+
+/// <summary>
+/// PostgreSQL going away under a running worker: callers get 503 + Retry-After (never a 500 with a
+/// stack trace), liveness stays up while readiness goes down, and when the database is back the same
+/// app serves again by itself. Tests in the database collection run one at a time, so stopping the
+/// shared cluster here disturbs no other test — as long as it is restarted in the finally block.
+/// </summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class DatabaseAwayTests(PostgresFixture postgres, SmtpFixture smtp)
+{
+    [Fact]
+    public async Task The_database_away_is_a_503_and_the_app_recovers_when_it_is_back()
+    {
+        // This test must stop and start PostgreSQL itself; an external NTM_TEST_DATABASE cannot be killed.
+        var cluster = postgres.Embedded ?? throw new InvalidOperationException(
+            "DatabaseAwayTests needs the embedded test cluster (unset NTM_TEST_DATABASE): it kills and restarts PostgreSQL.");
+        using var reference = new TestReference(TestReference.SmallProvince);
+        // Wednesday 25/11/2026 10:00 in Hà Nội: week 48 is open and on time.
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)));
+        var admin = app.Admin();
+        var anonymous = app.Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
+
+        await cluster.KillAsync();
+        try
+        {
+            var away = await admin.PostAsJsonAsync("/api/submissions", WalkingSkeletonTests.Body901());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, away.StatusCode);
+            Assert.NotNull(away.Headers.RetryAfter);
+            Assert.Equal("application/problem+json", away.Content.Headers.ContentType?.MediaType);
+            var text = await away.Content.ReadAsStringAsync();
+            var problem = JsonNode.Parse(text)!.AsObject();
+            Assert.Equal(503, (int)problem["status"]!);
+            // Nothing of the exception may reach the caller: no stack trace, no connection details.
+            Assert.DoesNotContain("   at ", text);
+            Assert.DoesNotContain("Npgsql", text);
+            Assert.DoesNotContain("Exception", text);
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await admin.GetAsync("/api/indicators/latest")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await anonymous.GetAsync("/health/ready")).StatusCode);
+        }
+        finally
+        {
+            // Always: every later test in the collection needs the shared cluster.
+            await cluster.RestartAsync();
+            // The fixture's own pooled connections (it creates each test's database) died with the server;
+            // without this the next test in the collection draws a dead one and fails on EndOfStream.
+            Npgsql.NpgsqlConnection.ClearAllPools();
+        }
+
+        // The same app, not restarted: the data source must reconnect on its own. Bounded poll, no fixed sleep.
+        HttpStatusCode ready = 0;
+        for (var until = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < until; await Task.Delay(250))
+            if ((ready = (await anonymous.GetAsync("/health/ready")).StatusCode) == HttpStatusCode.OK) break;
+        Assert.Equal(HttpStatusCode.OK, ready);
+
+        var back = await admin.PostAsJsonAsync("/api/submissions", WalkingSkeletonTests.Body901());
+        Assert.Equal(HttpStatusCode.Created, back.StatusCode);
+        var id = (string?)(await back.Content.ReadFromJsonAsync<JsonObject>())!["id"];
+
+        // Nothing half-stored from the attempt while the database was away: only the accepted one is archived.
+        var listed = await admin.GetFromJsonAsync<JsonObject>("/api/submissions?period=2026-W48");
+        var only = Assert.Single(listed!["items"]!.AsArray());
+        Assert.Equal(id, (string?)only!["id"]);
+    }
+}
