@@ -57,8 +57,10 @@ public sealed class SubmissionService(
             return new SubmissionAnswer(StatusCodes.Status403Forbidden, null, false, [],
                 [], $"Mã truy cập này chỉ dùng để nộp báo cáo của đơn vị {submitter.Unit}, không phải {unit}.");
 
-        if (await store.FindRepeatAsync(unit, period, sha256, ct) is { } repeat)
-            return AnswerOf(repeat);
+        // The same body again: an accepted one is answered as before and stored once. A refused one is judged again,
+        // because a refusal can depend on who sends it and when (a district after the lock, the admin after it).
+        var repeat = await store.FindRepeatAsync(unit, period, sha256, ct);
+        if (repeat is { Status: "accepted" }) return AnswerOf(repeat);
 
         var id = Guid.CreateVersion7(receivedAt);
         var late = false;
@@ -76,6 +78,10 @@ public sealed class SubmissionService(
             late = context is not null && calendar.IsLate(context.Period, receivedAt);
             status = outcome.Accepted ? StatusCodes.Status201Created : StatusCodes.Status422UnprocessableEntity;
         }
+
+        // Refused again for the same reasons: the same answer, and no second copy in the archive.
+        if (repeat is not null && repeat.HttpStatus == status && repeat.ErrorList.SequenceEqual(outcome.Errors))
+            return AnswerOf(repeat);
 
         var saved = await store.SaveAsync(new NewSubmission(id, unit, period, receivedAt, sha256, body, contentType, format, submitter,
             outcome.Accepted && unreadable is null, status, late, outcome.Errors, outcome.Warnings, report), ct);

@@ -45,7 +45,8 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<ArchivedSubmission>(new CommandDefinition(
-            $"select {Columns()} from submissions s where unit_code = @unit and period = @period and sha256 = @sha256",
+            $"select {Columns()} from submissions s where unit_code = @unit and period = @period and sha256 = @sha256 " +
+            "order by (status = 'accepted') desc, received_at desc limit 1",
             new { unit, period, sha256 }, cancellationToken: ct));
     }
 
@@ -72,7 +73,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
                                      status, http_status, late, errors, warnings)
             values (@Id, @UnitCode, @Period, @ReceivedAt, @Sha256, @Body, @ContentType, @Format, @SubmittedBy, @TokenId,
                     @Status, @HttpStatus, @Late, @Errors::jsonb, @Warnings::jsonb)
-            on conflict (unit_code, period, sha256) do nothing
+            on conflict (unit_code, period, sha256) where status = 'accepted' do nothing
             """, new
         {
             s.Id, s.UnitCode, s.Period, s.ReceivedAt, s.Sha256, s.Body, s.ContentType,

@@ -43,18 +43,30 @@ public sealed class LockAfterDaysTests(PostgresFixture postgres, SmtpFixture smt
     }
 
     [Fact]
-    public async Task After_the_lock_the_admin_is_still_accepted_as_late()
+    public async Task After_the_lock_the_admin_is_still_accepted_as_late_even_with_the_body_the_district_was_refused()
     {
-        // Its own test, on a body no district has sent: a byte-identical repeat of the district's refused
-        // body is answered from the archive (unique unit/period/sha256) with the district's 422 — a known
-        // gap, reported, whose fix needs a schema change (the refused row blocks re-archiving the body).
+        // The path the refusal itself points to: the district is told to contact the province office, which
+        // sends the very same file. A refusal depends on who sends it, so the repeat is judged again.
         using var reference = new TestReference(TestReference.SmallProvince);
         await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, new FakeTimeProvider(LockInstant.AddMinutes(1)), settings: Lock(7));
+        var district = app.District(await WalkingSkeletonTests.CreateTokenAsync(app.Admin(), "901"));
+        var (refused, first) = await PostAsync(district, WalkingSkeletonTests.Body901());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused);
+        var (again, second) = await PostAsync(district, WalkingSkeletonTests.Body901());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, again);
+        Assert.Equal((string?)first["id"], (string?)second["id"]);   // refused again for the same reason: no second copy
 
         var (status, accepted) = await PostAsync(app.Admin(), WalkingSkeletonTests.Body901());
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal("accepted", (string?)accepted["status"]);
         Assert.True((bool)accepted["late"]!);
+        Assert.NotEqual((string?)first["id"], (string?)accepted["id"]);
+
+        // Both judgements stay in the archive; the accepted one is what counts and what a repeat now gets.
+        var listed = await app.Admin().GetFromJsonAsync<JsonObject>("/api/submissions?period=2026-W48");
+        Assert.Equal(["accepted", "rejected"], listed!["items"]!.AsArray().Select(i => (string?)i!["status"]).Order());
+        var (repeat, same) = await PostAsync(district, WalkingSkeletonTests.Body901());
+        Assert.Equal((HttpStatusCode.Created, (string?)accepted["id"]), (repeat, (string?)same["id"]));
     }
 
     [Fact]
