@@ -9,13 +9,13 @@ namespace NongThonMoi.Infrastructure;
 /// What <c>serve</c> does before it takes requests and jobs: apply migrations, load the reference folder,
 /// register the recurring jobs. Registered before the Hangfire server so that its workers start after it.
 /// </summary>
-internal sealed class StartupTasks(IServiceProvider services, ILogger<StartupTasks> logger) : IHostedService
+internal sealed class StartupTasks(IServiceProvider services, TimeProvider clock, ILogger<StartupTasks> logger) : IHostedService
 {
     private static readonly TimeSpan DatabaseWait = TimeSpan.FromSeconds(60);
 
     public async Task StartAsync(CancellationToken ct)
     {
-        var started = DateTime.UtcNow;
+        var started = clock.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -23,11 +23,11 @@ internal sealed class StartupTasks(IServiceProvider services, ILogger<StartupTas
                 await services.GetRequiredService<MigrationRunner>().ApplyAsync(ct);
                 break;
             }
-            catch (Exception e) when (WebExtensions.IsDatabaseAway(e) && DateTime.UtcNow - started < DatabaseWait)
+            catch (Exception e) when (WebExtensions.IsDatabaseAway(e) && clock.GetElapsedTime(started) < DatabaseWait)
             {
                 // A database that is still starting (or restarting) is waited for rather than treated as fatal.
                 logger.LogWarning("Database not reachable yet (attempt {Attempt}); retrying", attempt);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, attempt * 2)), ct);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, attempt * 2)), clock, ct);
             }
         }
         await services.GetRequiredService<ReferenceSync>().RunAsync(ct);

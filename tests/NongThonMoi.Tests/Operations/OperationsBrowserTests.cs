@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -20,10 +19,7 @@ public sealed class OperationsBrowserTests(PostgresFixture postgres, SmtpFixture
     [Fact]
     public async Task Chromium_logs_in_and_the_page_shows_the_figures_of_the_api()
     {
-        var chromium = new[] { "chromium", "chromium-browser", "google-chrome" }
-            .Select(n => Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, n)).FirstOrDefault(File.Exists))
-            .FirstOrDefault(p => p is not null);
-        Assert.True(chromium is not null, "headless Chromium is needed for this test: apt-get install chromium");
+        var chromium = Chromium.Find();
 
         using var reference = new TestReference(TestReference.SmallProvince,
             targets: new Dictionary<string, object> { ["2026"] = new { province = new { new_standard = 2 } } });
@@ -37,12 +33,13 @@ public sealed class OperationsBrowserTests(PostgresFixture postgres, SmtpFixture
         var page = new UriBuilder(new Uri(app.Listening!, "/hangfire/bao-cao-ntm"));
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Anonymous().GetAsync(page.Uri)).StatusCode);
         var folder = Directory.CreateTempSubdirectory("ntm-dashboard-").FullName;
-        var anonymousDom = await RunAsync(chromium!, folder, "--dump-dom", page.Uri.AbsoluteUri);
+        var profile = Path.Combine(folder, "profile");
+        var (_, anonymousDom, _) = await chromium.RunAsync(profile, "--dump-dom", page.Uri.AbsoluteUri);
         Assert.DoesNotContain("ntm-units", anonymousDom);
 
         page.UserName = TestApp.AdminUser;
         page.Password = TestApp.AdminPassword;
-        var dom = await RunAsync(chromium!, folder, "--dump-dom", page.Uri.AbsoluteUri);
+        var (_, dom, _) = await chromium.RunAsync(profile, "--dump-dom", page.Uri.AbsoluteUri);
         Assert.Contains("Báo cáo NTM", dom);
         Assert.Contains("href=\"/hangfire/recurring\"", dom);   // inside the dashboard's own layout and menu
         foreach (var unit in status["units"]!.AsArray())
@@ -51,32 +48,14 @@ public sealed class OperationsBrowserTests(PostgresFixture postgres, SmtpFixture
         Assert.Contains($"<td>{(int)p["new_standard_this_year"]!} / 2</td>", dom);
         Assert.Contains($"<td>{((decimal)p["avg_criteria"]!).ToString("0.00", CultureInfo.InvariantCulture).Replace('.', ',')}</td>", dom);
 
-        var artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
-        var shot = Path.Combine(artifacts, "dashboard-bao-cao-ntm.png");
-        File.Delete(shot);
-        await RunAsync(chromium!, folder, $"--screenshot={shot}", page.Uri.AbsoluteUri);
+        var shot = Chromium.Artifact("dashboard-bao-cao-ntm.png");
+        await chromium.RunAsync(profile, $"--screenshot={shot}", page.Uri.AbsoluteUri);
         Assert.True(File.Exists(shot), "chromium wrote no screenshot");
         output.WriteLine($"screenshot: {shot}");
         using var bitmap = SKBitmap.Decode(shot);
-        var colours = new HashSet<uint>();
-        for (var y = 0; y < bitmap.Height; y += 3)
-            for (var x = 0; x < bitmap.Width; x += 3)
-                colours.Add((uint)bitmap.GetPixel(x, y));
+        var colours = Chromium.Colours(bitmap);
         // The dashboard's styled layout loaded (its stylesheet came through the same login), not a bare 401 page.
-        Assert.True(colours.Count > 20, $"only {colours.Count} colours in {shot}");
+        Assert.True(colours > 20, $"only {colours} colours in {shot}");
         Directory.Delete(folder, recursive: true);
-    }
-
-    private static async Task<string> RunAsync(string chromium, string folder, string action, string url)
-    {
-        using var process = Process.Start(new ProcessStartInfo(chromium,
-            ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,1600",
-             $"--user-data-dir={Path.Combine(folder, "profile")}", action, url])
-        { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        _ = await stderr;
-        return await stdout;
     }
 }
