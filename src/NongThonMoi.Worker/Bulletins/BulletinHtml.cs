@@ -1,6 +1,5 @@
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
+using NongThonMoi.Infrastructure.Web;
 
 namespace NongThonMoi.Bulletins;
 
@@ -10,11 +9,10 @@ namespace NongThonMoi.Bulletins;
 /// </summary>
 public static class BulletinHtml
 {
-    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
     private const string Font = "font-family:Arial,Helvetica,sans-serif;";
     private const string Cell = "padding:4px 6px;border-bottom:1px solid #e3e3e3;";
 
-    public static string E(string? value) => Encoder.Encode(value ?? "");
+    private static string E(string? value) => Html.Encode(value);
 
     public static string Render(BulletinContent c, IReadOnlyCollection<string> chartIds)
     {

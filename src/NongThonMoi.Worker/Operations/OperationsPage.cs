@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.Dashboard.Pages;
@@ -18,7 +16,6 @@ internal sealed class OperationsPage : RazorPage
     public const string Title = "Báo cáo NTM";
 
     // Vietnamese stays readable; markup characters (< > & " ') are still escaped.
-    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
     public override void Execute()
     {
@@ -96,7 +93,7 @@ internal sealed class OperationsPage : RazorPage
     private static void Row(StringBuilder html, string key, string label, string value) =>
         html.Append($"<tr data-figure=\"{E(key)}\"><th>{E(label)}</th><td>{E(value)}</td></tr>");
 
-    private static string E(string value) => Encoder.Encode(value);
+    private static string E(string value) => Infrastructure.Web.Html.Encode(value);
 
     private static string StatusLabel(string status) => status switch
     {

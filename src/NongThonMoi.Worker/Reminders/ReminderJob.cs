@@ -2,7 +2,6 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Npgsql;
-using NongThonMoi.Bulletins;
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Infrastructure.Web;
@@ -73,8 +72,8 @@ public sealed class ReminderJob(
             var text = $"Kính gửi {d.Name},\n\n{lead}\n\n" +
                        (link is null ? "" : $"Mẫu báo cáo: {link}\n\n") +
                        "Thư gửi tự động từ hệ thống NongThonMoi.";
-            var html = $"<!DOCTYPE html><html lang=\"vi\"><body style=\"font-family:Arial,Helvetica,sans-serif;font-size:14px;\"><p>Kính gửi {BulletinHtml.E(d.Name)},</p><p>{BulletinHtml.E(lead)}</p>" +
-                       (link is null ? "" : $"<p>Mẫu báo cáo: <a href=\"{BulletinHtml.E(link)}\">{BulletinHtml.E(link)}</a></p>") +
+            var html = $"<!DOCTYPE html><html lang=\"vi\"><body style=\"font-family:Arial,Helvetica,sans-serif;font-size:14px;\"><p>Kính gửi {Html.Encode(d.Name)},</p><p>{Html.Encode(lead)}</p>" +
+                       (link is null ? "" : $"<p>Mẫu báo cáo: <a href=\"{Html.Encode(link)}\">{Html.Encode(link)}</a></p>") +
                        "<p style=\"font-size:12px;color:#666;\">Thư gửi tự động từ hệ thống NongThonMoi.</p></body></html>";
             var message = new MimeMessage { Subject = subject, MessageId = d.MessageId, Date = calendar.Now };
             message.From.Add(transport.From);

@@ -13,7 +13,7 @@ namespace NongThonMoi.Tests.Bulletins;
 [Collection(DatabaseCollection.Name)]
 public sealed class BulletinCorrectionTests(PostgresFixture postgres, SmtpFixture smtp)
 {
-    private static DateTimeOffset Local(int month, int day, int hour) => new DateTimeOffset(2026, month, day, hour, 0, 0, TimeSpan.FromHours(7)).ToUniversalTime();
+    private static DateTimeOffset Local(int month, int day, int hour) => HaNoi.At(2026, month, day, hour);
 
     [Fact]
     public async Task The_next_bulletin_says_which_figures_of_an_earlier_period_changed_after_it_went_out()

@@ -11,8 +11,7 @@ namespace NongThonMoi.Tests.Reminders;
 [Collection(DatabaseCollection.Name)]
 public sealed class ReminderJobTests(PostgresFixture postgres, SmtpFixture smtp)
 {
-    /// <summary>A local time in Hà Nội as the UTC instant a TimeProvider gives (Npgsql writes only UTC offsets).</summary>
-    private static DateTimeOffset Local(int d, int h) => new DateTimeOffset(2026, 11, d, h, 0, 0, TimeSpan.FromHours(7)).ToUniversalTime();
+    private static DateTimeOffset Local(int d, int h) => HaNoi.At(2026, 11, d, h);
 
     private static TestReference Province(string tag) => new(TestReference.SmallProvince, committees: new object[]
     {

@@ -4,6 +4,8 @@ using NongThonMoi.Infrastructure.Jobs;
 using NongThonMoi.Reference;
 using NongThonMoi.Reporting;
 
+using NongThonMoi.Tests.Support;
+
 namespace NongThonMoi.Tests.Reporting;
 
 /// <summary>Deadlines in Hà Nội time, across the UTC boundary, moved by holidays; periods locked after N days.</summary>
@@ -25,7 +27,7 @@ public sealed class ReportingCalendarTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     /// <summary>A local time in Asia/Ho_Chi_Minh (UTC+7, no daylight saving) as an instant.</summary>
-    private static DateTimeOffset Local(int y, int mo, int d, int h, int mi) => new(y, mo, d, h, mi, 0, TimeSpan.FromHours(7));
+    private static DateTimeOffset Local(int y, int mo, int d, int h, int mi) => HaNoi.At(y, mo, d, h, mi);
 
     private ReportingCalendar Calendar(DateTimeOffset now, string cycle = "weekly", string due = "FRI 17:00", int lockAfterDays = 0) => new(
         new FakeTimeProvider(now),

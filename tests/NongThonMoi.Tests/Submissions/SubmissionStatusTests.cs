@@ -12,7 +12,7 @@ namespace NongThonMoi.Tests.Submissions;
 public sealed class SubmissionStatusTests(PostgresFixture postgres, SmtpFixture smtp)
 {
     private static DateTimeOffset Local(int day, int hour, int minute = 0) =>
-        new DateTimeOffset(2026, 11, day, hour, minute, 0, TimeSpan.FromHours(7)).ToUniversalTime();
+        HaNoi.At(2026, 11, day, hour, minute);
 
     [Fact]
     public async Task The_admin_sees_each_unit_of_the_period_on_time_late_or_missing()
