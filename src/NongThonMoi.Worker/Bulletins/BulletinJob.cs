@@ -50,14 +50,7 @@ public sealed class BulletinJob(
         if (committeeId is not null && committees.Count == 0)
             throw new ArgumentException($"no committee \"{committeeId}\" in committees.json");
 
-        var latest = await snapshots.FindAsync(period, ct);
-        if (latest is null)
-        {
-            var target = period is null ? calendar.Current : ReportingPeriod.Parse(period);
-            await recompute.ComputeAsync(target, onlyIfChanged: false, ct);
-            latest = await snapshots.FindAsync(target.Id, ct) ?? throw new InvalidOperationException($"no snapshot for {target.Id}");
-        }
-
+        var latest = await recompute.LatestOrComputeAsync(period, ct);
         var run = await ledger.EnsureRunAsync(Kind, latest.Period, latest.Id, resend, ct);
         // A run keeps the figures it started with, so a retry or a second worker sends the same bulletin.
         var stored = run.SnapshotId == latest.Id ? latest : await snapshots.GetAsync(run.SnapshotId ?? latest.Id, ct) ?? latest;

@@ -16,13 +16,7 @@ public sealed class BulletinPreview(SnapshotRepository snapshots, Corrections co
         var data = await reference.LoadAsync(ct);
         var committees = data.Committees.Where(c => committeeId is null || c.Id == committeeId).ToList();
         if (committees.Count == 0) throw new ArgumentException(committeeId is null ? "committees.json lists no committee" : $"--committee {committeeId}: no such committee");
-        var stored = await snapshots.FindAsync(period, ct);
-        if (stored is null)
-        {
-            var target = period is null ? calendar.Current : ReportingPeriod.Parse(period);
-            await recompute.ComputeAsync(target, false, ct);
-            stored = await snapshots.FindAsync(target.Id, ct) ?? throw new InvalidOperationException($"no snapshot for {target.Id}");
-        }
+        var stored = await recompute.LatestOrComputeAsync(period, ct);
         var snapshot = stored.Snapshot;
         var communes = stored.CommuneFigures;
         var history = await snapshots.HistoryAsync(stored.Period, BulletinContentBuilder.TrendPeriods, ct);

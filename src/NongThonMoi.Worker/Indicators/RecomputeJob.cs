@@ -15,6 +15,18 @@ public sealed class RecomputeJob(SnapshotRepository repository, ReportingCalenda
     public async Task RunAsync(string? period, bool onlyIfChanged, CancellationToken ct) =>
         await ComputeAsync(period is null ? calendar.Current : ReportingPeriod.Parse(period), onlyIfChanged, ct);
 
+    /// <summary>
+    /// The newest stored snapshot of <paramref name="period"/> (or of any period when null); when there is none yet,
+    /// the period (or the current one) is computed first, so a bulletin or preview never waits for the schedule.
+    /// </summary>
+    public async Task<StoredSnapshot> LatestOrComputeAsync(string? period, CancellationToken ct)
+    {
+        if (await repository.FindAsync(period, ct) is { } stored) return stored;
+        var target = period is null ? calendar.Current : ReportingPeriod.Parse(period);
+        await ComputeAsync(target, onlyIfChanged: false, ct);
+        return await repository.FindAsync(target.Id, ct) ?? throw new InvalidOperationException($"no snapshot for {target.Id}");
+    }
+
     public async Task<CalculationResult?> ComputeAsync(ReportingPeriod period, bool onlyIfChanged, CancellationToken ct)
     {
         // One computation of a period at a time, each reading its inputs only once it holds the lock: the snapshot
