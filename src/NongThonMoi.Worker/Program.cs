@@ -2,6 +2,7 @@ using NongThonMoi.Bulletins;
 using NongThonMoi.Cli;
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure;
+using NongThonMoi.Infrastructure.Configuration;
 using NongThonMoi.Infrastructure.Database;
 using NongThonMoi.Infrastructure.Jobs;
 using NongThonMoi.Infrastructure.Mail;
@@ -20,6 +21,7 @@ public partial class Program
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
+        SettingsCheck.Run(builder.Configuration); // unknown keys and mistyped values, before anything starts
         builder.AddDatabase().AddWeb().AddSecurity(requireAdminPassword: serves).AddMail().AddReference()
                .AddSubmissions().AddIndicators().AddBulletins().AddOperations().AddJobs(runServer: serves);
         if (serves) builder.Services.AddHostedService<StartupTasks>(); // before the Hangfire server: see AddJobs

@@ -38,7 +38,7 @@ public static class Commands
                 _ => await RunOnceAsync(command, build(command.HostArgs, false, null)),
             };
         }
-        catch (Exception e) when (BadInput(e) is { } line)
+        catch (Exception e) when (OneLine(e) is { } line)
         {
             Console.Error.WriteLine($"nongthonmoi: {line}");
             return 2;
@@ -62,14 +62,14 @@ public static class Commands
         return 0;
     }
 
-    /// <summary>The one line for input a person can fix: configuration, reference files, a command's arguments.</summary>
-    private static string? BadInput(Exception e) => e switch
+    /// <summary>The one line for input a person can fix (configuration, reference files, a command's arguments); null for anything else.</summary>
+    public static string? OneLine(Exception e) => e switch
     {
         OptionsValidationException o => o.Failures.First(),
         ReferenceException r => r.Message,
         ArgumentException a => a.Message,
         FileNotFoundException f => f.Message,
-        AggregateException { InnerExceptions: [var inner] } => BadInput(inner),
+        AggregateException { InnerExceptions: [var inner] } => OneLine(inner),
         _ => null,
     };
 

@@ -9,7 +9,8 @@ public static class ReferenceExtensions
     /// <summary>Reference data and the reporting calendar: what every capability reads.</summary>
     public static WebApplicationBuilder AddReference(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ReferenceOptions>().BindConfiguration(ReferenceOptions.Section);
+        builder.Services.AddOptions<ReferenceOptions>().BindConfiguration(ReferenceOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ReferenceOptions>, ReferenceOptionsValidator>();
         builder.Services.AddOptions<ReportingOptions>().BindConfiguration(ReportingOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ReportingOptions>, ReportingOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System); // tests put a fake clock in first

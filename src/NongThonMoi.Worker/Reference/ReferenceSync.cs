@@ -13,6 +13,15 @@ public sealed class ReferenceOptions
     public string Directory { get; set; } = "config";
 }
 
+/// <summary>The folder must be there at start; what is inside is checked file by file when it is loaded.</summary>
+internal sealed class ReferenceOptionsValidator : IValidateOptions<ReferenceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ReferenceOptions o) =>
+        string.IsNullOrWhiteSpace(o.Directory) ? ValidateOptionsResult.Fail("Reference:Directory: must name the folder of units.csv, criteria/ … (default config)")
+        : System.IO.Directory.Exists(ReferenceLoader.ResolveDirectory(o.Directory)) ? ValidateOptionsResult.Success
+        : ValidateOptionsResult.Fail($"Reference:Directory: the folder {ReferenceLoader.ResolveDirectory(o.Directory)} does not exist");
+}
+
 /// <summary>
 /// Loads the reference folder into the database in one transaction. Units, committees and data elements
 /// that disappear from the files are marked inactive, not deleted: history keeps pointing at them.

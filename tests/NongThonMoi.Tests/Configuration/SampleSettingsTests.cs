@@ -1,26 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using NongThonMoi.Infrastructure.Database;
-using NongThonMoi.Infrastructure.Jobs;
-using NongThonMoi.Infrastructure.Mail;
-using NongThonMoi.Infrastructure.Security;
-using NongThonMoi.Infrastructure.Web;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Infrastructure.Configuration;
 
 namespace NongThonMoi.Tests.Configuration;
 
 /// <summary><c>appsettings.sample.json</c> promises every key with its default: it must not drift from the code.</summary>
 public sealed class SampleSettingsTests
 {
-    private static readonly (string Section, Type Options)[] Sections =
-    [
-        ("Database", typeof(DatabaseOptions)), ("Reference", typeof(ReferenceOptions)), ("Web", typeof(WebOptions)),
-        ("Admin", typeof(AdminOptions)), ("Smtp", typeof(SmtpOptions)), ("Schedule", typeof(ScheduleOptions)),
-        ("Reporting", typeof(ReportingOptions)),
-    ];
-
-    private static IConfigurationRoot Sample()
+    internal static IConfigurationRoot Sample()
     {
         var folder = new DirectoryInfo(AppContext.BaseDirectory);
         while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "appsettings.sample.json"))) folder = folder.Parent;
@@ -41,7 +28,7 @@ public sealed class SampleSettingsTests
     public void Every_section_lists_every_key_with_the_default_of_the_code()
     {
         var sample = Sample();
-        foreach (var (section, type) in Sections)
+        foreach (var (section, type) in SettingsCheck.Sections)
         {
             var keys = sample.GetSection(section).GetChildren().Select(c => c.Key).Where(k => !k.StartsWith("//")).Order().ToList();
             var properties = type.GetProperties().Where(p => p.CanWrite).Select(p => p.Name).Order().ToList();

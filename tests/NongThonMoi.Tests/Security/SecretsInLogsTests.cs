@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -15,18 +14,6 @@ namespace NongThonMoi.Tests.Security;
 [Collection(DatabaseCollection.Name)]
 public sealed class SecretsInLogsTests(PostgresFixture postgres, SmtpFixture smtp)
 {
-    /// <summary>Keeps every message, its exception text included, as the log files of a real deployment would.</summary>
-    private sealed class Capture : ILoggerProvider, ILogger
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-        public ILogger CreateLogger(string categoryName) => this;
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Enqueue($"{logLevel} {formatter(state, exception)} {exception}");
-        public void Dispose() { }
-    }
-
     [Fact]
     public async Task Tokens_passwords_and_the_database_password_never_reach_the_logs()
     {
@@ -34,7 +21,7 @@ public sealed class SecretsInLogsTests(PostgresFixture postgres, SmtpFixture smt
         await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
             new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)),
             settings: new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace" });
-        var capture = new Capture();
+        var capture = new LogCapture();
         app.Get<ILoggerFactory>().AddProvider(capture);
 
         var token = await WalkingSkeletonTests.CreateTokenAsync(app.Admin(), "901");

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Options;
@@ -37,8 +38,10 @@ public static class JobsExtensions
                 }));
         if (runServer)
         {
-            builder.Services.AddHangfireServer(o =>
+            builder.Services.AddSingleton<JobLogFilter>();
+            builder.Services.AddHangfireServer((sp, o) =>
             {
+                o.FilterProvider = new WithJobLog(JobFilterProviders.Providers, sp.GetRequiredService<JobLogFilter>());
                 o.WorkerCount = Math.Clamp(Environment.ProcessorCount * 2, 2, 8);
                 o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
                 // SIGTERM: running jobs see their token cancelled and get this long to hand work back.

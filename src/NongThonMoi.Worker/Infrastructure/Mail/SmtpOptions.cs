@@ -25,6 +25,8 @@ internal sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
 
     public ValidateOptionsResult Validate(string? name, SmtpOptions o)
     {
+        if (!o.UsesPickupDirectory && Uri.CheckHostName(o.Host!.Trim()) == UriHostNameType.Unknown)
+            return ValidateOptionsResult.Fail($"Smtp:Host: \"{o.Host}\" is not a host name or address (e.g. relay.langson.gov.vn)");
         if (o.Port is < 1 or > 65535) return ValidateOptionsResult.Fail($"Smtp:Port: must be between 1 and 65535 (got {o.Port})");
         if (!SecurityValues.Contains(o.Security))
             return ValidateOptionsResult.Fail($"Smtp:Security: must be one of {string.Join(", ", SecurityValues)} (got \"{o.Security}\")");
@@ -33,7 +35,10 @@ internal sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
         if (o.UsesPickupDirectory && string.IsNullOrWhiteSpace(o.PickupDirectory))
             return ValidateOptionsResult.Fail("Smtp:PickupDirectory: must name a folder when Smtp:Host is empty");
         if (!string.IsNullOrEmpty(o.User) && string.IsNullOrEmpty(o.Password))
-            return ValidateOptionsResult.Fail("Smtp:Password: is required when Smtp:User is set");
+            return ValidateOptionsResult.Fail("Smtp:User: is set, so Smtp:Password is required too");
+        // A password with no user would be ignored in silence and the relay would refuse every message.
+        if (string.IsNullOrEmpty(o.User) && !string.IsNullOrEmpty(o.Password))
+            return ValidateOptionsResult.Fail("Smtp:Password: is set, so Smtp:User is required too");
         return ValidateOptionsResult.Success;
     }
 }
