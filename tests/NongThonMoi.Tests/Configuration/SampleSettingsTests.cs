@@ -17,7 +17,7 @@ public sealed class SampleSettingsTests
     [
         ("Database", typeof(DatabaseOptions)), ("Reference", typeof(ReferenceOptions)), ("Web", typeof(WebOptions)),
         ("Admin", typeof(AdminOptions)), ("Smtp", typeof(SmtpOptions)), ("Schedule", typeof(ScheduleOptions)),
-        ("Reporting", typeof(ReportingOptions)),
+        ("Reporting", typeof(ReportingOptions)), ("Jobs", typeof(JobsOptions)),
     ];
 
     private static IConfigurationRoot Sample()
