@@ -37,6 +37,9 @@ public sealed class SmtpFixture : IAsyncLifetime
         set => _store.Delay = value;
     }
 
+    /// <summary>Messages received but not answered yet (inside <see cref="Delay"/>): the hand-overs in flight.</summary>
+    public int InFlight => Volatile.Read(ref _store.InFlight);
+
     /// <summary>Messages to this address are answered 550 (mailbox unavailable).</summary>
     public void Refuse(string address) => _store.Refused[address.ToLowerInvariant()] = true;
 
@@ -93,6 +96,7 @@ public sealed class SmtpFixture : IAsyncLifetime
         public readonly ConcurrentDictionary<string, bool> Refused = new();
         public int TransientFailures;
         public TimeSpan Delay;
+        public int InFlight;
 
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
             ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
@@ -105,8 +109,16 @@ public sealed class SmtpFixture : IAsyncLifetime
                     return new SmtpResponse((SmtpReplyCode)451, "local error in processing, try again later");
             }
             await using var stream = new MemoryStream(buffer.ToArray());
-            if (Delay > TimeSpan.Zero) await Task.Delay(Delay, CancellationToken.None);
-            Messages.Enqueue(await MimeMessage.LoadAsync(stream, CancellationToken.None));
+            Interlocked.Increment(ref InFlight);
+            try
+            {
+                if (Delay > TimeSpan.Zero) await Task.Delay(Delay, CancellationToken.None);
+                Messages.Enqueue(await MimeMessage.LoadAsync(stream, CancellationToken.None));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref InFlight);
+            }
             return SmtpResponse.Ok;
         }
     }

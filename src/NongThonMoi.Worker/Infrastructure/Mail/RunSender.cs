@@ -46,6 +46,9 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
                         run.Kind, run.Period, released, sent);
                     ct.ThrowIfCancellationRequested();
                 }
+                // Composed first (the first message of a committee renders its charts): the lease renewed below then
+                // has only the SMTP hand-over and the mark to cover.
+                var message = compose(delivery);
                 // The batch's lease may have run out while the rows before this one were sent: hand this one over
                 // only if it is still ours (and keep it ours for the hand-over), or another worker sends it as well.
                 if (!await ledger.RenewAsync(delivery, CancellationToken.None))
@@ -55,7 +58,6 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
                 }
                 try
                 {
-                    var message = compose(delivery);
                     await session.SendAsync(message, CancellationToken.None);
                     await ledger.MarkSentAsync(delivery.Id, CancellationToken.None);
                     sent++;
