@@ -40,6 +40,10 @@ public sealed class SettingsValidationTests(PostgresFixture postgres)
         { "Reporting:Due", "FRIDAY 5pm", "must be like FRI 17:00" },
         { "Reporting:RemindDaysBefore", "-1", "between 0 and 60" },
         { "Reporting:LockAfterDays", "một tuần", "is not a whole number" },
+        { "Jobs:InvisibilityTimeout", "năm phút", "is not a duration" },
+        { "Jobs:DeliveryLease", "00:04:00", "at most half of Jobs:InvisibilityTimeout" },
+        { "Jobs:StopTimeout", "00:00:30", "between 00:00:00 and Jobs:ShutdownTimeout" },
+        { "Jobs:ShutdownTimeout", "01:00:00", "between 00:00:01 and 00:05:00" },
         { "Smtp:Hots", "relay.langson.gov.vn", "unknown setting" },
     };
 

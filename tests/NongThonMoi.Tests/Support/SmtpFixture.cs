@@ -26,6 +26,20 @@ public sealed class SmtpFixture : IAsyncLifetime
     /// <summary>The next <paramref name="count"/> messages are answered 451 (try again later).</summary>
     public void FailNext(int count) => Interlocked.Exchange(ref _store.TransientFailures, count);
 
+    /// <summary>
+    /// How long each accepted message takes before the 250 goes back: a slow relay, so that a run is really in flight
+    /// for a few seconds. The message is kept even if the client vanishes meanwhile (the relay has it; the sender
+    /// never heard so), which is how a crash turns into a repeat.
+    /// </summary>
+    public TimeSpan Delay
+    {
+        get => _store.Delay;
+        set => _store.Delay = value;
+    }
+
+    /// <summary>Messages received but not answered yet (inside <see cref="Delay"/>): the hand-overs in flight.</summary>
+    public int InFlight => Volatile.Read(ref _store.InFlight);
+
     /// <summary>Messages to this address are answered 550 (mailbox unavailable).</summary>
     public void Refuse(string address) => _store.Refused[address.ToLowerInvariant()] = true;
 
@@ -81,6 +95,8 @@ public sealed class SmtpFixture : IAsyncLifetime
         public readonly ConcurrentQueue<MimeMessage> Messages = new();
         public readonly ConcurrentDictionary<string, bool> Refused = new();
         public int TransientFailures;
+        public TimeSpan Delay;
+        public int InFlight;
 
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
             ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
@@ -93,7 +109,16 @@ public sealed class SmtpFixture : IAsyncLifetime
                     return new SmtpResponse((SmtpReplyCode)451, "local error in processing, try again later");
             }
             await using var stream = new MemoryStream(buffer.ToArray());
-            Messages.Enqueue(await MimeMessage.LoadAsync(stream, cancellationToken));
+            Interlocked.Increment(ref InFlight);
+            try
+            {
+                if (Delay > TimeSpan.Zero) await Task.Delay(Delay, CancellationToken.None);
+                Messages.Enqueue(await MimeMessage.LoadAsync(stream, CancellationToken.None));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref InFlight);
+            }
             return SmtpResponse.Ok;
         }
     }

@@ -25,7 +25,7 @@ public static class SettingsCheck
         (DatabaseOptions.Section, typeof(DatabaseOptions)), (ReferenceOptions.Section, typeof(ReferenceOptions)),
         (WebOptions.Section, typeof(WebOptions)), (AdminOptions.Section, typeof(AdminOptions)),
         (SmtpOptions.Section, typeof(SmtpOptions)), (ScheduleOptions.Section, typeof(ScheduleOptions)),
-        (ReportingOptions.Section, typeof(ReportingOptions)),
+        (ReportingOptions.Section, typeof(ReportingOptions)), (JobsOptions.Section, typeof(JobsOptions)),
     ];
 
     private static readonly HashSet<string> SecretKeys = ["Password", "PasswordHash"];

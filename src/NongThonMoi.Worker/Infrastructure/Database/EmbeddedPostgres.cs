@@ -101,7 +101,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     /// <summary>Starts it again on the same port after <see cref="KillAsync"/>.</summary>
     public Task RestartAsync() => RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
-        ["-D", _dataDirectory, "-w", "-t", "60", "-l", Path.Combine(_dataDirectory, "server.log"),
+        // After an immediate stop the server replays its WAL first; give that time on a busy machine.
+        ["-D", _dataDirectory, "-w", "-t", "300", "-l", Path.Combine(_dataDirectory, "server.log"),
          "-o", $"-p {Port} -k {_socketDirectory} -c listen_addresses=127.0.0.1 -c max_connections=300", "start"], CancellationToken.None);
 
     private async Task RunAsync(string file, IReadOnlyList<string> args, CancellationToken ct, bool asPostgres = true)

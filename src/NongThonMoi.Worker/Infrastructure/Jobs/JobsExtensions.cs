@@ -21,6 +21,8 @@ public static class JobsExtensions
     {
         builder.Services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ScheduleOptions>, ScheduleOptionsValidator>();
+        builder.Services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<JobsOptions>, JobsOptionsValidator>();
         builder.Services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -31,7 +33,7 @@ public static class JobsExtensions
                     SchemaName = HangfireSchema,
                     PrepareSchemaIfNecessary = true,
                     UseSlidingInvisibilityTimeout = true,
-                    InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                    InvisibilityTimeout = sp.GetRequiredService<IOptions<JobsOptions>>().Value.InvisibilityTimeout,
                     DistributedLockTimeout = TimeSpan.FromMinutes(1),
                     QueuePollInterval = TimeSpan.FromSeconds(5),
                     EnableLongPolling = true,
@@ -41,12 +43,20 @@ public static class JobsExtensions
             builder.Services.AddSingleton<JobLogFilter>();
             builder.Services.AddHangfireServer((sp, o) =>
             {
+                var jobs = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
                 o.FilterProvider = new WithJobLog(JobFilterProviders.Providers, sp.GetRequiredService<JobLogFilter>());
                 o.WorkerCount = Math.Clamp(Environment.ProcessorCount * 2, 2, 8);
                 o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
-                // SIGTERM: running jobs see their token cancelled and get this long to hand work back.
-                o.ShutdownTimeout = TimeSpan.FromSeconds(20);
-                o.StopTimeout = TimeSpan.FromSeconds(10);
+                // SIGTERM: running jobs go on for StopTimeout, then see their token cancelled and get the rest of
+                // ShutdownTimeout to hand work back; Hangfire then puts the interrupted job back in its queue.
+                o.StopTimeout = jobs.StopTimeout;
+                o.ShutdownTimeout = jobs.ShutdownTimeout;
+            });
+            // The host must wait at least as long as the job server, or it would stop before the hand-back is done.
+            builder.Services.AddOptions<HostOptions>().Configure<IOptions<JobsOptions>>((host, jobs) =>
+            {
+                var needed = jobs.Value.ShutdownTimeout + TimeSpan.FromSeconds(5);
+                if (host.ShutdownTimeout < needed) host.ShutdownTimeout = needed;
             });
         }
         return builder;

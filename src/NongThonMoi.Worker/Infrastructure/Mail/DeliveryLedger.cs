@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using NongThonMoi.Infrastructure.Jobs;
 
 namespace NongThonMoi.Infrastructure.Mail;
 
@@ -37,10 +39,10 @@ public sealed record Delivery
 /// Exactly-once comes from these rows, not from job locks: a row is claimed with a lease, sent, then marked;
 /// only a crash between sending and marking can repeat a message, and the repeat carries the same Message-Id.
 /// </summary>
-public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clock, IOptions<JobsOptions> options)
 {
-    /// <summary>How long a claimed row is reserved: longer than any single SMTP hand-over can take.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    /// <summary>How long a claimed row is reserved (<c>Jobs:DeliveryLease</c>): longer than any single SMTP hand-over can take.</summary>
+    public TimeSpan Lease => options.Value.DeliveryLease;
 
     public const int MaxAttempts = 10;
 
@@ -113,6 +115,21 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
         return rows.OrderBy(r => r.Id).ToList();
     }
 
+    /// <summary>
+    /// Just before a claimed row is handed to the relay: renews its lease if the claim is still this one, else false.
+    /// A batch is claimed with one lease, but its last rows are sent only after the ones before them; were the lease to
+    /// run out meanwhile (a slow relay), another worker could claim and send them too. The claim's number of attempts
+    /// is its fencing token: every claim increments it, so a row claimed again since carries a higher one.
+    /// </summary>
+    public async Task<bool> RenewAsync(Delivery delivery, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            update deliveries set claimed_until = @until
+            where id = @Id and status = 'sending' and attempts = @Attempts
+            """, new { delivery.Id, delivery.Attempts, until = clock.GetUtcNow() + Lease }, cancellationToken: ct)) == 1;
+    }
+
     public async Task MarkSentAsync(long id, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -121,14 +138,20 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
             new { id, now = clock.GetUtcNow() }, cancellationToken: ct));
     }
 
-    /// <summary>Hands claimed rows back (shutdown): another worker or the next run takes them at once.</summary>
-    public async Task ReleaseAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
+    /// <summary>
+    /// Hands claimed rows back (shutdown): another worker or the next run takes them at once. Only rows still under this
+    /// claim (same attempts) go back: one whose lease ran out may be another worker's by now, in the middle of its send.
+    /// Returns how many went back.
+    /// </summary>
+    public async Task<int> ReleaseAsync(IReadOnlyCollection<Delivery> claimed, CancellationToken ct)
     {
-        if (ids.Count == 0) return;
+        if (claimed.Count == 0) return 0;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "update deliveries set status = 'pending', attempts = attempts - 1, claimed_until = null where id = any(@ids) and status = 'sending'",
-            new { ids = ids.ToArray() }, cancellationToken: ct));
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            update deliveries d set status = 'pending', attempts = d.attempts - 1, claimed_until = null
+            from unnest(@ids, @attempts) as c(id, attempts)
+            where d.id = c.id and d.attempts = c.attempts and d.status = 'sending'
+            """, new { ids = claimed.Select(d => d.Id).ToArray(), attempts = claimed.Select(d => d.Attempts).ToArray() }, cancellationToken: ct));
     }
 
     /// <summary>A permanent failure, or a transient one past <see cref="MaxAttempts"/>, ends as failed; else it waits and is retried.</summary>

@@ -41,12 +41,23 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
                 if (ct.IsCancellationRequested)
                 {
                     // Shutting down: what was claimed but not sent goes back to the queue for the next worker.
-                    await ledger.ReleaseAsync(batch.Skip(i).Select(d => d.Id).ToList(), CancellationToken.None);
+                    var released = await ledger.ReleaseAsync(batch.Skip(i).ToList(), CancellationToken.None);
+                    logger.LogInformation("Run {Kind} {Period}: stopping; released {Released} claimed deliveries back to the queue ({Sent} sent by this worker)",
+                        run.Kind, run.Period, released, sent);
                     ct.ThrowIfCancellationRequested();
+                }
+                // Composed first (the first message of a committee renders its charts): the lease renewed below then
+                // has only the SMTP hand-over and the mark to cover.
+                var message = compose(delivery);
+                // The batch's lease may have run out while the rows before this one were sent: hand this one over
+                // only if it is still ours (and keep it ours for the hand-over), or another worker sends it as well.
+                if (!await ledger.RenewAsync(delivery, CancellationToken.None))
+                {
+                    logger.LogInformation("Delivery {DeliveryId}: lease ran out and another worker claimed it; skipped here", delivery.Id);
+                    continue;
                 }
                 try
                 {
-                    var message = compose(delivery);
                     await session.SendAsync(message, CancellationToken.None);
                     await ledger.MarkSentAsync(delivery.Id, CancellationToken.None);
                     sent++;
