@@ -6,10 +6,12 @@ using System.Text;
 namespace NongThonMoi.Tests.Support;
 
 /// <summary>
-/// A TCP proxy in front of the in-process SMTP server that cuts the connection in the middle of the DATA phase:
-/// for the next <see cref="DropsLeft"/> messages it forwards the DATA command and the first
-/// <see cref="BodyBytesBeforeDrop"/> bytes of the body, then closes both sockets. The server never sees the end of
+/// A TCP proxy in front of the in-process SMTP server that cuts the connection of the next <see cref="DropsLeft"/>
+/// messages. <see cref="DropPoint.MidData"/>: it forwards the DATA command and the first
+/// <see cref="BodyBytesBeforeDrop"/> bytes of the body, then closes both sockets; the server never sees the end of
 /// the message (no "." line), so it stores nothing and the client never gets a 250 for it.
+/// <see cref="DropPoint.BeforeReply"/>: the whole message goes through, the server stores it and answers 250, and the
+/// proxy swallows that answer and closes: the one case where the client cannot know that the message arrived.
 /// </summary>
 public sealed class DropProxy : IAsyncDisposable
 {
@@ -20,10 +22,15 @@ public sealed class DropProxy : IAsyncDisposable
     private int _dropsLeft;
     private int _connections;
 
-    public DropProxy(int upstreamPort, int drops)
+    public enum DropPoint { MidData, BeforeReply }
+
+    private readonly DropPoint _point;
+
+    public DropProxy(int upstreamPort, int drops, DropPoint point = DropPoint.MidData)
     {
         _upstreamPort = upstreamPort;
         _dropsLeft = drops;
+        _point = point;
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accepting = AcceptAsync();
@@ -63,8 +70,9 @@ public sealed class DropProxy : IAsyncDisposable
             var fromClient = client.GetStream();
             var toServer = upstream.GetStream();
             using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            var back = toServer.CopyToAsync(fromClient, done.Token);   // server answers go back untouched
-            var forth = ForwardCommandsAsync(fromClient, toServer, done.Token);
+            var state = new ConnectionState();
+            var back = ForwardRepliesAsync(toServer, fromClient, state, done.Token);   // server answers go back untouched, but one
+            var forth = ForwardCommandsAsync(fromClient, toServer, state, done.Token);
             await Task.WhenAny(back, forth);
             await done.CancelAsync();
         }
@@ -83,7 +91,25 @@ public sealed class DropProxy : IAsyncDisposable
     /// Copies client bytes to the server, following the SMTP dialogue line by line: commands until DATA, then the body
     /// until the "." line. A message chosen for dropping gets only the first bytes of its body forwarded.
     /// </summary>
-    private async Task ForwardCommandsAsync(Stream from, Stream to, CancellationToken ct)
+    private sealed class ConnectionState
+    {
+        /// <summary>Set once a message to be cut before its reply went through whole: the next server answer is swallowed.</summary>
+        public volatile bool SwallowNextReply;
+    }
+
+    private static async Task ForwardRepliesAsync(Stream from, Stream to, ConnectionState state, CancellationToken ct)
+    {
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var read = await from.ReadAsync(buffer, ct);
+            if (read == 0) return;
+            if (state.SwallowNextReply) return;   // the caller closes both sockets: the 250 never reaches the client
+            await to.WriteAsync(buffer.AsMemory(0, read), ct);
+        }
+    }
+
+    private async Task ForwardCommandsAsync(Stream from, Stream to, ConnectionState state, CancellationToken ct)
     {
         var buffer = new byte[16 * 1024];
         var line = new StringBuilder();
@@ -119,7 +145,7 @@ public sealed class DropProxy : IAsyncDisposable
                     continue;
                 }
                 bodyBytes++;
-                if (dropThis && bodyBytes > BodyBytesBeforeDrop)
+                if (dropThis && _point == DropPoint.MidData && bodyBytes > BodyBytesBeforeDrop)
                 {
                     await to.WriteAsync(buffer.AsMemory(0, i), ct);   // the head of the body, never its end
                     await to.FlushAsync(ct);
@@ -128,7 +154,16 @@ public sealed class DropProxy : IAsyncDisposable
                 }
                 tail = (tail << 8) | b;
                 if (bodyBytes >= 3 && (tail & 0xFFFFFF) == 0x2E0D0A && (bodyBytes == 3 || ((tail >> 24) & 0xFF) == '\n'))
+                {
                     inData = false;   // "." CRLF at the start of a line: the message ended, commands follow
+                    if (dropThis)
+                    {
+                        // Cut before the reply: the whole message goes to the server, its answer is swallowed.
+                        state.SwallowNextReply = true;
+                        Dropped.Enqueue(string.Join(",", recipients));
+                        dropThis = false;
+                    }
+                }
             }
             await to.WriteAsync(buffer.AsMemory(0, read), ct);
         }
