@@ -28,6 +28,7 @@ public partial class Program
         builder.Services.AddSingleton<RecurringJobs>();
 
         var app = builder.Build();
+        app.UseTrustedProxies();
         app.UseDatabaseAwareErrors();
         app.UseAuthentication();
         app.UseAuthorization();

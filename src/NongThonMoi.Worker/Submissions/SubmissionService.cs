@@ -99,7 +99,8 @@ public sealed class SubmissionService(
         Submitter submitter, string unitCode, string periodId, bool fromFile, CancellationToken ct)
     {
         var errors = new List<SubmissionError>();
-        var data = await reference.LoadAsync(ct);
+        // Only this unit and the units under it: all that the checks below look at (see LoadForUnitAsync).
+        var data = await reference.LoadForUnitAsync(unitCode, ct);
         var level = reporting.Value.ReportingLevel;
         var unit = data.Units.FirstOrDefault(u => u.Code == unitCode && u.Level == level);
         if (unit is null)

@@ -21,7 +21,7 @@ public sealed class LoginThrottle : IDisposable
 
     internal const string ThrottledItem = "ntm:login-throttled";
 
-    /// <summary>The address the connection comes from; behind a reverse proxy, configure forwarded headers so this is the client's.</summary>
+    /// <summary>The address the connection comes from; behind a reverse proxy named in <c>Web:TrustedProxies</c>, the client's from X-Forwarded-For.</summary>
     public static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     public bool IsBlocked(HttpContext context) => limiter.GetStatistics(ClientOf(context))?.CurrentAvailablePermits == 0;

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,28 @@ public static class WebExtensions
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>
+    /// Behind the reverse proxies named in <c>Web:TrustedProxies</c>, the client's address and scheme are taken from
+    /// <c>X-Forwarded-For</c>/<c>-Proto</c>, so the failed-login throttle keys on the real client, not on the proxy that
+    /// all clients share. Nobody else's header is believed: ASP.NET Core's default trust of loopback is cleared, and with
+    /// the option empty the middleware is not added at all. A chain of trusted proxies is walked back to the first
+    /// address that is not one of them.
+    /// </summary>
+    public static void UseTrustedProxies(this WebApplication app)
+    {
+        var trusted = WebOptions.ParseTrustedProxies(app.Services.GetRequiredService<IOptions<WebOptions>>().Value.TrustedProxies);
+        if (trusted.Count == 0) return;
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
+            ForwardLimit = null,
+        };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var (_, network) in trusted) options.KnownIPNetworks.Add(network!.Value);
+        app.UseForwardedHeaders(options);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace NongThonMoi.Infrastructure.Web;
@@ -11,6 +12,21 @@ public sealed class WebOptions
 
     /// <summary>The address bulletins and reminders link to; empty: no link.</summary>
     public string? PublicUrl { get; set; }
+
+    /// <summary>
+    /// Reverse proxies whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed: addresses or CIDR networks,
+    /// separated by <c>;</c> or <c>,</c> (e.g. <c>127.0.0.1;10.0.0.0/24</c>). Empty: none, the connection's address is the
+    /// client's. Behind a proxy this must name it, or every client shares the proxy's address in the failed-login throttle.
+    /// </summary>
+    public string TrustedProxies { get; set; } = "";
+
+    /// <summary>The entries of <see cref="TrustedProxies"/>, each an address or a network; an address is a /32 (/128) network.</summary>
+    public static IReadOnlyList<(string Entry, IPNetwork? Network)> ParseTrustedProxies(string? value) =>
+        (value ?? "").Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(e => (e, IPNetwork.TryParse(e, out var network) ? network
+                : IPAddress.TryParse(e, out var address) ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+                : (IPNetwork?)null))
+            .ToList();
 }
 
 internal sealed class WebOptionsValidator : IValidateOptions<WebOptions>
@@ -24,6 +40,11 @@ internal sealed class WebOptionsValidator : IValidateOptions<WebOptions>
         }
         if (!string.IsNullOrWhiteSpace(o.PublicUrl) && (!Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out var pub) || pub.Scheme is not ("http" or "https")))
             return ValidateOptionsResult.Fail($"Web:PublicUrl: \"{o.PublicUrl}\" is not an http(s) address");
+        foreach (var (entry, network) in WebOptions.ParseTrustedProxies(o.TrustedProxies))
+        {
+            if (network is null)
+                return ValidateOptionsResult.Fail($"Web:TrustedProxies: \"{entry}\" is not an IP address or a network such as 10.0.0.0/24");
+        }
         return ValidateOptionsResult.Success;
     }
 }
