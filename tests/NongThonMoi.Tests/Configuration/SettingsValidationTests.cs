@@ -21,6 +21,7 @@ public sealed class SettingsValidationTests(PostgresFixture postgres)
         { "Reference:Directory", "/khong/co/thu-muc-nay", "does not exist" },
         { "Web:Urls", "ftp://127.0.0.1:5080", "not an http(s) address" },
         { "Web:PublicUrl", "ntm.langson.gov.vn", "not an http(s) address" },
+        { "Web:TrustedProxies", "10.0.0.1;nginx.local", "not an IP address or a network" },
         { "Admin:User", "ad:min", "without ':'" },
         { "Admin:Password", "ngan", "at least 8 characters" },
         { "Admin:PasswordHash", "sha1$1$abc$def", "" },
