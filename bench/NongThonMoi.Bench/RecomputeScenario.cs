@@ -81,18 +81,19 @@ public static class RecomputeScenario
         var bands = string.Join(", ", set.Bands.Select(b => $"count(*) filter (where criteria_count between {b.Min} and {b.Max})"));
         return $$"""
             with heads as (
-                select distinct on (unit_code) unit_code, period, submission_id, late
-                from current_submissions
-                where unit_code = any(@units) and period <= @period and period >= @set_from and period ~ @pattern
-                order by unit_code, period desc),
+                select h.* from unnest(@units) as u(code) cross join lateral (
+                    select unit_code, period, submission_id, late from current_submissions
+                    where unit_code = u.code and period <= @period and period >= @set_from and period ~ @pattern
+                    order by period desc limit 1) h),
             rows as (
                 select h.unit_code, c.status, c.recognized_year, c.criteria_met, c.criteria_count
                 from heads h join submission_communes c on c.submission_id = h.submission_id),
             base as (
                 select c.criteria_count
-                from (select distinct on (unit_code) submission_id from current_submissions
-                      where unit_code = any(@units) and period <= @baseline and period ~ @pattern
-                      order by unit_code, period desc) b
+                from unnest(@units) as u(code) cross join lateral (
+                    select submission_id from current_submissions
+                    where unit_code = u.code and period <= @baseline and period ~ @pattern
+                    order by period desc limit 1) b
                 join submission_communes c on c.submission_id = b.submission_id),
             units as (
                 select unit_code, count(*) as with_data,

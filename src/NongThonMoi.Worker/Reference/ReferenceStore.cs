@@ -7,9 +7,29 @@ namespace NongThonMoi.Reference;
 /// <summary>Reads the reference data as the database holds it (the files are loaded into it at start).</summary>
 public sealed class ReferenceStore(NpgsqlDataSource dataSource)
 {
+    private volatile Loaded? _loaded;
+
+    private sealed record Loaded(string Stamp, ReferenceData Data);
+
+    /// <summary>
+    /// Every submission and every recompute reads the reference; nationally that is 9,000 units, and reading them made up
+    /// most of a submission's time (bench/, BENCHMARKS.md). So it is kept, and read again only when it changed:
+    /// ReferenceSync deletes and re-inserts the criteria sets in the transaction that writes everything else, so their
+    /// rows' xmin (the id of that transaction) changes with every sync, in whichever process it ran.
+    /// </summary>
     public async Task<ReferenceData> LoadAsync(CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var stamp = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "select coalesce(string_agg(xmin::text, ',' order by id), '') from criteria_sets", cancellationToken: ct)) ?? "";
+        if (_loaded is { } loaded && loaded.Stamp == stamp && stamp.Length > 0) return loaded.Data;
+        var data = await ReadAsync(connection);
+        _loaded = new Loaded(stamp, data);
+        return data;
+    }
+
+    private static async Task<ReferenceData> ReadAsync(NpgsqlConnection connection)
+    {
         using var grid = await connection.QueryMultipleAsync("""
             select code, name, level, parent_code, region, flags, commune_group from units where active order by code;
             select id, title, legal_basis, year_from, year_to, statuses, bands::text as bands, definition::text as definition from criteria_sets order by year_from;
