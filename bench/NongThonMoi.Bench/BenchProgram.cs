@@ -19,6 +19,11 @@ public static class BenchProgram
     {
         var scaleName = "national";
         var output = Path.Combine("bench", "results", "latest.json");
+        if (args is ["--smtp-probe"])
+        {
+            await SmtpProbe.RunAsync();
+            return 0;
+        }
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -170,7 +175,7 @@ public static class BenchProgram
         var deliveryRatio = delivery.PerSecond / delivery.LimitPerSecond;
         results.Add(new ScenarioResult("delivery", R(delivery.PerSecond), "messages/s", R(delivery.LimitPerSecond), R(deliveryRatio, 2),
             "ratio ≥ 0.7, all in ≤ 60 s", deliveryRatio >= 0.7 && delivery.Elapsed.TotalSeconds <= 60 && delivery.Messages == delivery.LimitMessages,
-            $"{delivery.Messages} messages in {delivery.Elapsed.TotalSeconds:0.0} s ({delivery.Bytes / Math.Max(1, delivery.Messages) / 1024} KB each); limit {delivery.LimitMessages} in {delivery.LimitSendTime.TotalSeconds:0.0} s of sending"));
+            $"{delivery.Messages} messages in {delivery.Elapsed.TotalSeconds:0.0} s ({delivery.Bytes / Math.Max(1, delivery.Messages) / 1024} KB each); limit {delivery.LimitMessages} in {delivery.LimitSendTime.TotalSeconds:0.0} s of sending ({delivery.LimitReconnects} reconnects)"));
 
         // ---- memory ----
         memory.Sample();

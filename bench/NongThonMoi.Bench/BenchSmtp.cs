@@ -63,6 +63,7 @@ public sealed class BenchSmtp : IAsyncDisposable
         {
             var n = Interlocked.Increment(ref Count);
             Interlocked.Add(ref Bytes, buffer.Length);
+            if (Environment.GetEnvironmentVariable("PROBE_NOWRITE") == "1") return SmtpResponse.Ok;
             await using var file = File.Create(Path.Combine(Directory, $"{n:00000}.eml"));
             foreach (var segment in buffer) await file.WriteAsync(segment, cancellationToken);
             return SmtpResponse.Ok;
