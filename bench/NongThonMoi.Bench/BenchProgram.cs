@@ -108,7 +108,11 @@ public static class BenchProgram
         await IngestScenario.RunHttpAsync(client, warm, Clients);
         await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
         Step($"ingest: {batch.Count} submissions through POST /api/submissions, {Clients} concurrent clients");
+        using var breakdown = new ActivityBreakdown();
+        breakdown.Start();
         var ingest = await IngestScenario.RunHttpAsync(client, batch, Clients);
+        details["ingest breakdown"] = breakdown.Stop(batch.Count);
+        Step(details["ingest breakdown"]);
         var drain = await host.DrainJobsAsync(TimeSpan.FromMinutes(10));
         var ingestRatio = ingest.PerSecond / bare.PerSecond;
         results.Add(new ScenarioResult("ingest", R(ingest.PerSecond), "submissions/s", R(bare.PerSecond), R(ingestRatio, 2),
