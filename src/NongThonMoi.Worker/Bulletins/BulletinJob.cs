@@ -31,6 +31,9 @@ public sealed class BulletinJob(
 {
     public const string Kind = "bulletin";
 
+    /// <summary>How many committees the run renders ahead of the one being sent.</summary>
+    private const int RenderAhead = 8;
+
     /// <summary>The schedule's entry: the newest period whose deadline has passed (Monday's bulletin is last week's).</summary>
     [AutomaticRetry(Attempts = 2)]
     public Task RunScheduledAsync(CancellationToken ct)
@@ -75,8 +78,16 @@ public sealed class BulletinJob(
             return RenderedBulletin.Of(content, run.Period, committee.Id);
         })).Value;
 
+        // The ledger sends committee after committee: once the sender moves on, the last bulletin is let go (a retry renders
+        // it again), and the renderer stays a few committees ahead, so a run holds a handful of bulletins, not all 700.
+        var order = committees.Select((c, i) => (c.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        string? composing = null;
+        var sendingAt = -1;
         MimeMessage Compose(Delivery d)
         {
+            if (composing is not null && composing != d.CommitteeId) rendered.TryRemove(composing, out _);
+            composing = d.CommitteeId;
+            if (order.TryGetValue(d.CommitteeId, out var at)) Volatile.Write(ref sendingAt, Math.Max(Volatile.Read(ref sendingAt), at));
             var r = RenderOf(d.CommitteeId, d.Scope);
             var message = new MimeMessage { Subject = r.Content.Subject, MessageId = d.MessageId, Date = calendar.Now };
             message.From.Add(transport.From);
@@ -93,11 +104,14 @@ public sealed class BulletinJob(
         // sender waited for it between messages (bench/, BENCHMARKS.md). The committees are rendered ahead, in the order the
         // ledger sends them, on another thread; a message whose bulletin is not ready renders it itself (Lazy: once).
         using var stopAhead = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var ahead = Task.Run(() =>
+        var ahead = Task.Run(async () =>
         {
-            foreach (var c in committees)
+            for (var i = 0; i < committees.Count; i++)
             {
+                var c = committees[i];
+                while (i > Volatile.Read(ref sendingAt) + RenderAhead && !stopAhead.IsCancellationRequested) await Task.Delay(5, CancellationToken.None);
                 if (stopAhead.IsCancellationRequested) return;
+                if (i <= Volatile.Read(ref sendingAt)) continue; // the sender got there first
                 try { RenderOf(c.Id, c.Scope); }
                 catch (Exception e) when (e is not OperationCanceledException) { return; } // Compose meets the same error and reports it
             }
