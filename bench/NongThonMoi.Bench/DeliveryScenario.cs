@@ -12,7 +12,7 @@ namespace NongThonMoi.Bench;
 /// </summary>
 public static class DeliveryScenario
 {
-    public sealed record Outcome(int Messages, TimeSpan Elapsed, int LimitMessages, TimeSpan LimitSendTime, long Bytes, int LimitReconnects)
+    public sealed record Outcome(int Messages, TimeSpan Elapsed, int LimitMessages, TimeSpan LimitSendTime, long Bytes, int LimitReconnects, string? Failure)
     {
         public double PerSecond => Messages / Elapsed.TotalSeconds;
         public double LimitPerSecond => LimitMessages / LimitSendTime.TotalSeconds;
@@ -24,7 +24,16 @@ public static class DeliveryScenario
         var bare = Path.Combine(workDirectory, "mail-bare");
         host.Smtp.Deliver(worker);
         var watch = Stopwatch.StartNew();
-        await host.InScopeAsync<BulletinJob, NongThonMoi.Infrastructure.Mail.RunResult>(j => j.SendAsync(period, null, false, CancellationToken.None));
+        string? failure = null;
+        try
+        {
+            await host.InScopeAsync<BulletinJob, NongThonMoi.Infrastructure.Mail.RunResult>(j => j.SendAsync(period, null, false, CancellationToken.None));
+        }
+        catch (DeliveryFailuresException e)
+        {
+            // A relay's permanent refusal ends as "failed" in the ledger, as it should; the scenario reports it, it does not stop.
+            failure = e.Message;
+        }
         watch.Stop();
         var messages = host.Smtp.Received;
         var bytes = host.Smtp.Bytes;
@@ -62,6 +71,6 @@ public static class DeliveryScenario
             Directory.Delete(bare, true);
         }
         catch (IOException) { }
-        return new Outcome(messages, watch.Elapsed, limitMessages, sending, bytes, reconnects);
+        return new Outcome(messages, watch.Elapsed, limitMessages, sending, bytes, reconnects, failure);
     }
 }
