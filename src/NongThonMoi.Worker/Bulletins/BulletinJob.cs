@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Hangfire;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -29,6 +30,9 @@ public sealed class BulletinJob(
     ILogger<BulletinJob> logger)
 {
     public const string Kind = "bulletin";
+
+    /// <summary>How many committees the run renders ahead of the one being sent.</summary>
+    private const int RenderAhead = 8;
 
     /// <summary>The schedule's entry: the newest period whose deadline has passed (Monday's bulletin is last week's).</summary>
     [AutomaticRetry(Attempts = 2)]
@@ -65,18 +69,26 @@ public sealed class BulletinJob(
         var byId = data.Committees.ToDictionary(c => c.Id);
         var history = await snapshots.HistoryAsync(run.Period, BulletinContentBuilder.TrendPeriods, ct);
         var changed = await corrections.SinceLastBulletinAsync(run.Period, ct);
-        var rendered = new Dictionary<string, RenderedBulletin>();
+        var rendered = new ConcurrentDictionary<string, Lazy<RenderedBulletin>>();
+        RenderedBulletin RenderOf(string committeeId, string scope) => rendered.GetOrAdd(committeeId, id => new Lazy<RenderedBulletin>(() =>
+        {
+            var committee = byId.GetValueOrDefault(id) ?? new Committee(id, id, scope, false, []);
+            var content = BulletinContentBuilder.Build(snapshot, communes, committee, reportingPeriod,
+                calendar.ToLocal(snapshot.ComputedAt), data.DataElements, run.Copy > 0, web.Value.PublicUrl, history, changed);
+            return RenderedBulletin.Of(content, run.Period, committee.Id);
+        })).Value;
 
+        // The ledger sends committee after committee: once the sender moves on, the last bulletin is let go (a retry renders
+        // it again), and the renderer stays a few committees ahead, so a run holds a handful of bulletins, not all 700.
+        var order = committees.Select((c, i) => (c.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        string? composing = null;
+        var sendingAt = -1;
         MimeMessage Compose(Delivery d)
         {
-            if (!rendered.TryGetValue(d.CommitteeId, out var r))
-            {
-                var committee = byId.GetValueOrDefault(d.CommitteeId) ?? new Committee(d.CommitteeId, d.CommitteeId, d.Scope, false, []);
-                var content = BulletinContentBuilder.Build(snapshot, communes, committee, reportingPeriod,
-                    calendar.ToLocal(snapshot.ComputedAt), data.DataElements, run.Copy > 0, web.Value.PublicUrl, history, changed);
-                r = RenderedBulletin.Of(content, run.Period, committee.Id);
-                rendered[d.CommitteeId] = r;
-            }
+            if (composing is not null && composing != d.CommitteeId) rendered.TryRemove(composing, out _);
+            composing = d.CommitteeId;
+            if (order.TryGetValue(d.CommitteeId, out var at)) Volatile.Write(ref sendingAt, Math.Max(Volatile.Read(ref sendingAt), at));
+            var r = RenderOf(d.CommitteeId, d.Scope);
             var message = new MimeMessage { Subject = r.Content.Subject, MessageId = d.MessageId, Date = calendar.Now };
             message.From.Add(transport.From);
             message.To.Add(new MailboxAddress(d.Name, d.Email));
@@ -88,7 +100,32 @@ public sealed class BulletinJob(
             return message;
         }
 
-        var result = await sender.SendAsync(run, recipients.Count, Compose, ct);
+        // Rendering a committee's bulletin (charts, workbook) takes longer than handing a message to the relay, and the
+        // sender waited for it between messages (bench/, BENCHMARKS.md). The committees are rendered ahead, in the order the
+        // ledger sends them, on another thread; a message whose bulletin is not ready renders it itself (Lazy: once).
+        using var stopAhead = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var ahead = Task.Run(async () =>
+        {
+            for (var i = 0; i < committees.Count; i++)
+            {
+                var c = committees[i];
+                while (i > Volatile.Read(ref sendingAt) + RenderAhead && !stopAhead.IsCancellationRequested) await Task.Delay(5, CancellationToken.None);
+                if (stopAhead.IsCancellationRequested) return;
+                if (i <= Volatile.Read(ref sendingAt)) continue; // the sender got there first
+                try { RenderOf(c.Id, c.Scope); }
+                catch (Exception e) when (e is not OperationCanceledException) { return; } // Compose meets the same error and reports it
+            }
+        }, CancellationToken.None);
+        RunResult result;
+        try
+        {
+            result = await sender.SendAsync(run, recipients.Count, Compose, ct);
+        }
+        finally
+        {
+            await stopAhead.CancelAsync();
+            await ahead;
+        }
         var failed = (await ledger.ListAsync(run.Period, ct)).Count(e => e.Kind == Kind && e.Copy == run.Copy && e.Status == "failed");
         if (failed > 0)
             throw new DeliveryFailuresException($"Bulletin {run.Period}: {failed} deliveries failed; see GET /api/admin/bulletins?period={run.Period}");

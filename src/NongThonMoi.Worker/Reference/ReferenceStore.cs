@@ -7,30 +7,38 @@ namespace NongThonMoi.Reference;
 /// <summary>Reads the reference data as the database holds it (the files are loaded into it at start).</summary>
 public sealed class ReferenceStore(NpgsqlDataSource dataSource)
 {
-    public Task<ReferenceData> LoadAsync(CancellationToken ct) => LoadAsync(null, ct);
+    private volatile Loaded? _loaded;
+
+    private sealed record Loaded(string Stamp, ReferenceData Data);
 
     /// <summary>
-    /// The reference data with only one unit and the units directly under it (for a district, its communes): what
-    /// validating that unit's submission needs. Reading the whole list for every submission made a deadline rush at
-    /// national scale (400 districts, 4,000 communes) spend most of each request there: 18–24 submissions/s and p50
-    /// 1.2–1.6 s from 32 clients, against 64/s and p50 0.4 s with this (DeadlineRushTests, same loaded machine).
-    /// Read fresh each time like the whole list, so a sync of the reference is seen by the next submission.
+    /// Every submission and every recompute reads the reference; nationally that is 9,000 units, and reading them made up
+    /// most of a submission's time (bench/, BENCHMARKS.md). So it is kept, and read again only when it changed:
+    /// ReferenceSync deletes and re-inserts the criteria sets in the transaction that writes everything else, so their
+    /// rows' xmin (the id of that transaction) changes with every sync, in whichever process it ran.
     /// </summary>
-    public Task<ReferenceData> LoadForUnitAsync(string unitCode, CancellationToken ct) => LoadAsync(unitCode, ct);
-
-    private async Task<ReferenceData> LoadAsync(string? unit, CancellationToken ct)
+    public async Task<ReferenceData> LoadAsync(CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        using var grid = await connection.QueryMultipleAsync(new CommandDefinition("""
-            select code, name, level, parent_code, region, flags, commune_group from units
-            where active and (@unit::text is null or code = @unit or parent_code = @unit) order by code;
+        var stamp = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "select coalesce(string_agg(xmin::text, ',' order by id), '') from criteria_sets", cancellationToken: ct)) ?? "";
+        if (_loaded is { } loaded && loaded.Stamp == stamp && stamp.Length > 0) return loaded.Data;
+        var data = await ReadAsync(connection);
+        _loaded = new Loaded(stamp, data);
+        return data;
+    }
+
+    private static async Task<ReferenceData> ReadAsync(NpgsqlConnection connection)
+    {
+        using var grid = await connection.QueryMultipleAsync("""
+            select code, name, level, parent_code, region, flags, commune_group from units where active order by code;
             select id, title, legal_basis, year_from, year_to, statuses, bands::text as bands, definition::text as definition from criteria_sets order by year_from;
             select set_id, number, name, group_number from criteria order by set_id, number;
             select year, scope, key, value from targets;
             select id, name, scope, reminders from committees where active order by id;
             select committee_id, name, email from committee_members order by committee_id, email;
             select code, name, unit from data_elements where active order by code;
-            """, new { unit }, cancellationToken: ct));
+            """);
         var units = (await grid.ReadAsync<UnitRow>()).Select(r => new Unit(
             r.Code, r.Name, Enum.Parse<UnitLevel>(r.Level, ignoreCase: true), r.ParentCode, r.Region, r.Flags, r.CommuneGroup)).ToList();
         var sets = (await grid.ReadAsync<SetRow>()).ToList();

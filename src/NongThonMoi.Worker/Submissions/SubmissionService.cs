@@ -99,8 +99,8 @@ public sealed class SubmissionService(
         Submitter submitter, string unitCode, string periodId, bool fromFile, CancellationToken ct)
     {
         var errors = new List<SubmissionError>();
-        // Only this unit and the units under it: all that the checks below look at (see LoadForUnitAsync).
-        var data = await reference.LoadForUnitAsync(unitCode, ct);
+        // Kept in memory until a reference sync changes it (ReferenceStore): a deadline rush reads it per submission.
+        var data = await reference.LoadAsync(ct);
         var level = reporting.Value.ReportingLevel;
         var unit = data.Units.FirstOrDefault(u => u.Code == unitCode && u.Level == level);
         if (unit is null)
@@ -129,7 +129,15 @@ public sealed class SubmissionService(
 
     /// <summary>The communes a unit reports for: a district's communes, or the commune itself in the two-tier structure.</summary>
     public static List<Unit> CommunesOf(ReferenceData data, Unit unit) =>
-        data.Units.Where(u => u.Level == UnitLevel.Commune && IndicatorCalculator.ReportingUnitOf(u, [unit]) == unit.Code).ToList();
+        unit.Level == UnitLevel.Commune
+            ? data.Units.Where(u => u.Level == UnitLevel.Commune && u.Code == unit.Code).ToList()
+            : CommunesByParent.GetValue(data, d => d.Units.Where(u => u.Level == UnitLevel.Commune).ToLookup(u => u.ParentCode ?? u.Code))[unit.Code].ToList();
+
+    /// <summary>
+    /// A district's communes by one lookup per reference load, not a scan of every unit per submission: nationally 9,000
+    /// units, the largest piece of a submission's own CPU in the profile (dotnet-trace of bench/, BENCHMARKS.md).
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ReferenceData, ILookup<string, Unit>> CommunesByParent = new();
 
     private static HashSet<string> IndicatorCodes(CriteriaSet set)
     {

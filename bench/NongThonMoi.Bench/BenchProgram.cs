@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using NongThonMoi.Indicators;
+using NongThonMoi.Reporting;
+using NongThonMoi.Submissions;
+
+namespace NongThonMoi.Bench;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/NongThonMoi.Bench -- --scale national|province [--out PATH]</c>.
+/// Generates the data set, runs the scenarios on the real worker, prints the table and writes the JSON result.
+/// </summary>
+public static class BenchProgram
+{
+    private const int Clients = 32;
+
+    public static async Task<int> Main(string[] args)
+    {
+        var scaleName = "national";
+        var output = Path.Combine("bench", "results", "latest.json");
+        if (args is ["--smtp-probe"])
+        {
+            await SmtpProbe.RunAsync();
+            return 0;
+        }
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--scale" when i + 1 < args.Length: scaleName = args[++i]; break;
+                case "--out" when i + 1 < args.Length: output = args[++i]; break;
+                default:
+                    Console.Error.WriteLine($"unknown argument {args[i]}: use --scale national|province [--out PATH]");
+                    return 2;
+            }
+        }
+        Scale scale;
+        try { scale = Scale.Parse(scaleName); }
+        catch (ArgumentException e) { Console.Error.WriteLine(e.Message); return 2; }
+
+        var total = Stopwatch.StartNew();
+        var work = Path.Combine(Path.GetTempPath(), $"ntm-bench-{Guid.NewGuid():N}"[..20]);
+        Directory.CreateDirectory(work);
+        try
+        {
+            var report = await RunAsync(scale, work);
+            Results.Print(report, Console.Out);
+            await Results.WriteAsync(report, output);
+            Console.WriteLine($"Wrote {Path.GetFullPath(output)} in {total.Elapsed.TotalSeconds:0} s in all.");
+            return 0;
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    private static void Step(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {text}");
+
+    private static async Task<BenchReport> RunAsync(Scale scale, string work)
+    {
+        var details = new Dictionary<string, string>();
+        var results = new List<ScenarioResult>();
+        using var memory = new MemorySampler();
+
+        Step($"scale {scale.Name}: generating the reference folder ({scale.Districts} units, {scale.Communes} communes)");
+        using var reference = new ReferenceFolder(scale, Path.Combine(work, "reference"));
+        await using var host = await BenchHost.StartAsync(work, reference.Directory);
+        var calendar = host.Get<ReportingCalendar>();
+        var current = calendar.Current;
+        var periods = HistoryGenerator.Periods(current, scale.HistoryYears);
+        Step($"worker up on {host.BaseUrl}; loading {periods.Count} weeks of history ({periods[0].Id}..{periods[^1].Id}) by COPY");
+        var history = await HistoryGenerator.LoadAsync(host.ConnectionString, reference, periods);
+        details["data set"] = $"{scale.Districts} reporting units, {scale.Communes} communes, {history.Periods} weekly periods, " +
+                              $"{history.Submissions:N0} submissions, {history.CommuneRows:N0} commune rows, loaded in {history.Elapsed.TotalSeconds:0.0} s";
+        Step(details["data set"]);
+
+        var tokens = new Dictionary<string, string>();
+        var tokenService = host.Get<TokenService>();
+        foreach (var d in reference.Districts) tokens[d.Code] = await tokenService.CreateAsync(d.Code, CancellationToken.None);
+        var generationPeak = memory.PeakBytes;
+
+        // From here on only the worker's scenarios run: the memory figure is their peak.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        memory.Reset();
+        memory.Sample();
+
+        var peaks = new List<string>();
+        long overall = 0;
+        void Peak(string scenario)
+        {
+            memory.Sample();
+            peaks.Add($"{scenario} {memory.PeakBytes / 1024 / 1024} MB");
+            overall = Math.Max(overall, memory.PeakBytes);
+            memory.Reset();
+        }
+
+        // ---- ingest ----
+        var t = periods.Count;
+        var batch = IngestScenario.Prepare(reference, tokens, current.Id, current.Year, t, scale.IngestRounds, firstVariant: 0);
+        var warm = IngestScenario.Prepare(reference, tokens, current.Id, current.Year, t, 1, firstVariant: 500, onlyCount: Math.Min(64, reference.Districts.Count));
+        await using (var connection = new NpgsqlConnection(host.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand(IngestScenario.LimitTables, connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        IngestScenario.Outcome bare;
+        await using (var limitSource = new NpgsqlDataSourceBuilder(host.ConnectionString).Build())
+        {
+            Step($"ingest limit: {batch.Count} submissions by a bare Npgsql loop, {Clients} concurrent");
+            await IngestScenario.RunBareAsync(limitSource, warm, Clients);
+            bare = await IngestScenario.RunBareAsync(limitSource, batch, Clients);
+        }
+        using var client = IngestScenario.Client(host.BaseUrl, Clients);
+        await IngestScenario.RunHttpAsync(client, warm, Clients);
+        await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+        Step($"ingest: {batch.Count} submissions through POST /api/submissions, {Clients} concurrent clients");
+        using var breakdown = new ActivityBreakdown();
+        breakdown.Start();
+        var ingest = await IngestScenario.RunHttpAsync(client, batch, Clients);
+        details["ingest breakdown"] = breakdown.Stop(batch.Count);
+        Step(details["ingest breakdown"]);
+        var drain = await host.DrainJobsAsync(TimeSpan.FromMinutes(10));
+        var ingestRatio = ingest.PerSecond / bare.PerSecond;
+        results.Add(new ScenarioResult("ingest", R(ingest.PerSecond), "submissions/s", R(bare.PerSecond), R(ingestRatio, 2),
+            "≥ 500/s, p99 ≤ 100 ms, ratio ≥ 0.5", ingest.PerSecond >= 500 && ingest.P99Ms <= 100 && ingestRatio >= 0.5 && ingest.Failed == 0,
+            $"p50 {ingest.P50Ms:0} ms, p99 {ingest.P99Ms:0} ms, {ingest.Failed} failed; limit p99 {bare.P99Ms:0} ms; recomputes queued by the burst drained {drain.TotalSeconds:0.0} s after it"));
+        Step($"ingest {ingest.PerSecond:0}/s (p99 {ingest.P99Ms:0} ms), limit {bare.PerSecond:0}/s; drain {drain.TotalSeconds:0.0} s");
+
+        Peak("ingest");
+
+        // ---- freshness ----
+        Step($"freshness: {scale.FreshnessSamples} submissions, each followed until a snapshot includes it");
+        var fresh = new List<double>();
+        await using (var poll = new NpgsqlConnection(host.ConnectionString))
+        {
+            await poll.OpenAsync();
+            var samples = IngestScenario.Prepare(reference, tokens, current.Id, current.Year, t, 1, firstVariant: 1000);
+            for (var i = 0; i < scale.FreshnessSamples; i++)
+            {
+                var w = samples[(i * 37) % samples.Count] with { };
+                w = w with { Body = IngestScenario.Body(w.Unit, w.Period, w.Rows, 1000 + i) };
+                var id = await IngestScenario.PostAsync(client, w);
+                var start = Stopwatch.GetTimestamp();
+                await using var check = new NpgsqlCommand("select exists (select 1 from snapshots where period = @p and submission_ids @> array[@id])", poll);
+                check.Parameters.AddWithValue("p", current.Id);
+                check.Parameters.AddWithValue("id", id);
+                while (!(bool)(await check.ExecuteScalarAsync())!)
+                {
+                    if (Stopwatch.GetElapsedTime(start) > TimeSpan.FromSeconds(60)) throw new TimeoutException($"submission {id} not in a snapshot after 60 s");
+                    await Task.Delay(10);
+                }
+                fresh.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
+        }
+        var p95 = IngestScenario.Percentile(fresh, 0.95);
+        results.Add(new ScenarioResult("freshness", R(p95, 2), "s (p95)", null, null, "≤ 2 s", p95 <= 2,
+            $"median {RecomputeScenario.Median(fresh):0.00} s, max {fresh.Max():0.00} s over {fresh.Count}"));
+        await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+
+        Peak("freshness");
+
+        // ---- recompute ----
+        Step("recompute: the national snapshot of the current period, worker vs one SQL statement");
+        var recompute = await RecomputeScenario.RunAsync(host, current, runs: 5);
+        var recomputeRatio = recompute.MedianMs / recompute.LimitMedianMs;
+        results.Add(new ScenarioResult("recompute", R(recompute.MedianMs), "ms", R(recompute.LimitMedianMs), R(recomputeRatio, 2),
+            "≤ 500 ms, ratio ≤ 1.5", recompute.MedianMs <= 500 && recomputeRatio <= 1.5,
+            $"median of 5; load {recompute.LoadMs:0} ms, calculate {recompute.CalculateMs:0} ms, store {recompute.SaveMs:0} ms; {recompute.Agreement}"));
+
+        // The trend chart of a bulletin looks back 12 weeks: give it the snapshots a live system would have.
+        var p = current;
+        for (var i = 0; i < BulletinContentBuilderTrend - 1; i++)
+        {
+            p = p.Previous;
+            var q = p;
+            await host.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(q, false, CancellationToken.None));
+        }
+
+        Peak("recompute");
+
+        // ---- render ----
+        Step("render: every committee's bulletin");
+        var render = await RenderScenario.RunAsync(host, current);
+        results.Add(new ScenarioResult("render", R(render.MedianMs), "ms/bulletin", null, null, "≤ 25 ms median", render.MedianMs <= 25,
+            $"{render.Bulletins} bulletins, p95 {render.P95Ms:0.0} ms; content {render.ContentMs:0.0}, charts {render.ChartsMs:0.0}, " +
+            $"HTML+text {render.HtmlTextMs:0.0}, xlsx {render.WorkbookMs:0.0} ms (medians over 30 districts); {render.BytesPerBulletin / 1024} KB each"));
+
+        Peak("render");
+
+        // ---- delivery ----
+        Step("delivery: the bulletin run through the ledger to the SMTP server, then the bare MailKit loop");
+        var delivery = await DeliveryScenario.RunAsync(host, current.Id, work);
+        var deliveryRatio = delivery.PerSecond / delivery.LimitPerSecond;
+        results.Add(new ScenarioResult("delivery", R(delivery.PerSecond), "messages/s", R(delivery.LimitPerSecond), R(deliveryRatio, 2),
+            "ratio ≥ 0.7, all in ≤ 60 s", deliveryRatio >= 0.7 && delivery.Elapsed.TotalSeconds <= 60 && delivery.Failure is null,
+            $"{delivery.Messages} messages in {delivery.Elapsed.TotalSeconds:0.0} s ({delivery.Bytes / Math.Max(1, delivery.Messages) / 1024} KB each); limit {delivery.LimitMessages} in {delivery.LimitSendTime.TotalSeconds:0.0} s of sending ({delivery.LimitReconnects} reconnects)" +
+            (delivery.Failure is null ? "" : $"; NOT ALL DELIVERED: {delivery.Failure}")));
+
+        // ---- memory ----
+        Peak("delivery");
+        details["memory by scenario"] = string.Join(", ", peaks);
+        var peakMb = overall / 1024.0 / 1024.0;
+        results.Add(new ScenarioResult("memory", R(peakMb), "MB", null, null, "≤ 400 MB", peakMb <= 400,
+            $"peak working set of the bench process (worker host + HTTP clients + limit loops) during the scenarios; " +
+            $"{generationPeak / 1024 / 1024} MB peak while generating the data set, before the scenarios"));
+
+        details["periods"] = $"current {current.Id}; history {periods[0].Id}..{periods[^1].Id}";
+        return new BenchReport(Results.Machine(), scale.Name, results, details);
+    }
+
+    private const int BulletinContentBuilderTrend = NongThonMoi.Bulletins.BulletinContentBuilder.TrendPeriods;
+
+    private static double R(double v, int digits = 1) => Math.Round(v, digits, MidpointRounding.AwayFromZero);
+}

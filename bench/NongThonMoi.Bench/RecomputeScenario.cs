@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Npgsql;
+using NongThonMoi.Indicators;
+using NongThonMoi.Reference;
+using NongThonMoi.Reporting;
+
+namespace NongThonMoi.Bench;
+
+/// <summary>
+/// The national snapshot of one period through the worker's own RecomputeJob (load, calculate, store), and the limit:
+/// one hand-written SQL statement computing the same figures inside PostgreSQL (carry-forward, last-year baseline,
+/// bands, per-criterion and per-unit counts, submission counts, data sums).
+/// </summary>
+public static class RecomputeScenario
+{
+    public sealed record Outcome(double MedianMs, double LimitMedianMs, double LoadMs, double CalculateMs, double SaveMs, string Agreement);
+
+    public static async Task<Outcome> RunAsync(BenchHost host, ReportingPeriod period, int runs)
+    {
+        var calendar = host.Get<ReportingCalendar>();
+        var repository = host.Get<SnapshotRepository>();
+        var job = () => host.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, onlyIfChanged: false, CancellationToken.None));
+
+        await job(); // warm-up: JIT, plans, caches
+        var times = new List<double>();
+        CalculationResult? last = null;
+        for (var i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            last = await job();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        // Where the time goes: the three steps of the job, timed apart.
+        List<double> load = [], calc = [], save = [];
+        for (var i = 0; i < 3; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var input = await repository.LoadInputAsync(period, calendar.Now, CancellationToken.None);
+            load.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            var result = IndicatorCalculator.Calculate(input);
+            calc.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            await repository.SaveAsync(result, null, SnapshotRepository.SubmissionsUsed(input), CancellationToken.None);
+            save.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        var data = await host.Get<ReferenceStore>().LoadAsync(CancellationToken.None);
+        var set = data.CriteriaSets.First(s => s.AppliesTo(period.Year));
+        var sql = LimitSql(set);
+        var units = SnapshotRepository.ReportingUnits(data, UnitLevel.District).Select(u => u.Code).ToArray();
+        await using var dataSource = NpgsqlDataSource.Create(host.ConnectionString);
+        string json = "";
+        async Task<double> LimitOnce()
+        {
+            var watch = Stopwatch.StartNew();
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("units", units);
+            command.Parameters.AddWithValue("period", period.Id);
+            command.Parameters.AddWithValue("set_from", set.YearFrom.ToString(CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("baseline", period.EndOfPreviousYear.Id);
+            command.Parameters.AddWithValue("year", period.Year);
+            command.Parameters.AddWithValue("pattern", @"^\d{4}-W\d{2}$");
+            json = (string)(await command.ExecuteScalarAsync())!;
+            return watch.Elapsed.TotalMilliseconds;
+        }
+        await LimitOnce();
+        var limits = new List<double>();
+        for (var i = 0; i < runs; i++) limits.Add(await LimitOnce());
+
+        return new Outcome(Median(times), Median(limits), Median(load), Median(calc), Median(save), Compare(last!.Snapshot, json));
+    }
+
+    /// <summary>The same figures in one statement; the bands are spelled out from the criteria set in force.</summary>
+    public static string LimitSql(CriteriaSet set)
+    {
+        var bands = string.Join(", ", set.Bands.Select(b => $"count(*) filter (where criteria_count between {b.Min} and {b.Max})"));
+        return $$"""
+            with heads as (
+                select h.* from unnest(@units) as u(code) cross join lateral (
+                    select unit_code, period, submission_id, late from current_submissions
+                    where unit_code = u.code and period <= @period and period >= @set_from and period ~ @pattern
+                    order by period desc limit 1) h),
+            rows as (
+                select h.unit_code, c.status, c.recognized_year, c.criteria_met, c.criteria_count
+                from heads h join submission_communes c on c.submission_id = h.submission_id),
+            base as (
+                select c.criteria_count
+                from unnest(@units) as u(code) cross join lateral (
+                    select submission_id from current_submissions
+                    where unit_code = u.code and period <= @baseline and period ~ @pattern
+                    order by period desc limit 1) b
+                join submission_communes c on c.submission_id = b.submission_id),
+            units as (
+                select unit_code, count(*) as with_data,
+                       count(*) filter (where status <> 'chua-dat') as standard,
+                       count(*) filter (where status <> 'chua-dat' and recognized_year = @year) as new_standard,
+                       count(*) filter (where status in ('nang-cao', 'kieu-mau')) as advanced,
+                       count(*) filter (where status = 'kieu-mau') as model,
+                       count(*) filter (where status = 'hien-dai') as modern,
+                       round(avg(criteria_count), 2) as avg_criteria,
+                       array[{{bands}}] as bands
+                from rows group by unit_code)
+            select json_build_object(
+                'with_data', (select count(*) from rows),
+                'standard', (select count(*) filter (where status <> 'chua-dat') from rows),
+                'new_standard', (select count(*) filter (where status <> 'chua-dat' and recognized_year = @year) from rows),
+                'advanced', (select count(*) filter (where status in ('nang-cao', 'kieu-mau')) from rows),
+                'modern', (select count(*) filter (where status = 'hien-dai') from rows),
+                'avg_criteria', (select round(avg(criteria_count), 2) from rows),
+                'avg_criteria_prev_year', (select round(avg(criteria_count), 2) from base),
+                'bands', (select array[{{bands}}] from rows),
+                'criteria', (select json_object_agg(n, met order by n) from (select n, count(*) as met from rows, unnest(criteria_met) n group by n) x),
+                'units', (select json_agg(u order by unit_code) from units u),
+                'on_time', (select count(*) filter (where period = @period and not late) from heads),
+                'late', (select count(*) filter (where period = @period and late) from heads),
+                'data', (select json_object_agg(element_code, total) from (
+                    select element_code, sum(value) as total from heads h join submission_data d on d.submission_id = h.submission_id
+                    group by element_code) d))::text
+            """;
+    }
+
+    private static string Compare(IndicatorSnapshot s, string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var r = doc.RootElement;
+        var p = s.Province;
+        var checks = new (string Name, string Worker, string Sql)[]
+        {
+            ("with data", (p.Communes - p.CommunesWithoutData).ToString(CultureInfo.InvariantCulture), r.GetProperty("with_data").ToString()),
+            ("standard", p.Standard.ToString(CultureInfo.InvariantCulture), r.GetProperty("standard").ToString()),
+            ("new this year", p.NewStandardThisYear.ToString(CultureInfo.InvariantCulture), r.GetProperty("new_standard").ToString()),
+            ("avg", p.AvgCriteria?.ToString("0.00", CultureInfo.InvariantCulture) ?? "null", r.GetProperty("avg_criteria").ToString()),
+            ("avg prev year", p.AvgCriteriaPrevYear?.ToString("0.00", CultureInfo.InvariantCulture) ?? "null", r.GetProperty("avg_criteria_prev_year").ToString()),
+            ("bands", string.Join(",", p.Bands.Values), string.Join(",", r.GetProperty("bands").EnumerateArray().Select(x => x.ToString()))),
+            ("late", s.Submissions.Late.ToString(CultureInfo.InvariantCulture), r.GetProperty("late").ToString()),
+        };
+        var wrong = checks.Where(c => c.Worker != c.Sql).Select(c => $"{c.Name}: worker {c.Worker}, SQL {c.Sql}").ToList();
+        return wrong.Count == 0 ? $"SQL and worker agree ({string.Join(", ", checks.Select(c => $"{c.Name} {c.Worker}"))})" : "DISAGREE: " + string.Join("; ", wrong);
+    }
+
+    public static double Median(IReadOnlyList<double> values) => IngestScenario.Percentile(values, 0.5);
+}
