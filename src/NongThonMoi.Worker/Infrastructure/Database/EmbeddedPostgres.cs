@@ -36,9 +36,32 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var bin = FindBinaries() ?? throw new EmbeddedPostgresUnavailableException(
             "PostgreSQL server binaries (initdb, pg_ctl) were not found: install them with `apt-get install postgresql`, " +
             "or set ConnectionStrings:NongThonMoi to an existing server.");
-        var pg = new EmbeddedPostgres(dataDirectory, bin);
+        var pg = new EmbeddedPostgres(await ReachableDataDirectoryAsync(dataDirectory, ct), bin);
         await pg.StartCoreAsync(ct);
         return pg;
+    }
+
+    /// <summary>
+    /// As root the cluster runs as the `postgres` user, who must be able to walk down to its folder. A clone under a
+    /// private folder (root's home is 0700) is out of its reach; rather than fail, the cluster then lives under
+    /// /var/lib/nongthonmoi, in a folder named after the configured one so that each checkout keeps its own data.
+    /// </summary>
+    private static async Task<string> ReachableDataDirectoryAsync(string dataDirectory, CancellationToken ct)
+    {
+        var full = Path.GetFullPath(dataDirectory);
+        if (Environment.UserName != "root") return full;
+        var parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        using var probe = Process.Start(new ProcessStartInfo("runuser", ["-u", "postgres", "--", "test", "-x", parent])
+            { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false });
+        if (probe is null) return full;
+        await probe.WaitForExitAsync(ct);
+        if (probe.ExitCode == 0) return full;
+        var moved = Path.Combine("/var/lib/nongthonmoi",
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(full)))[..12], "postgres");
+        // Standard error: standard output may be read by a script (a token is printed there).
+        Console.Error.WriteLine($"nongthonmoi: the postgres user cannot reach {parent} (a private folder above it); the embedded database lives in {moved} instead");
+        return moved;
     }
 
     private async Task StartCoreAsync(CancellationToken ct)
