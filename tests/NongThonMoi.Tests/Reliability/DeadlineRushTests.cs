@@ -126,10 +126,9 @@ public sealed class DeadlineRushTests(PostgresFixture postgres, ITestOutputHelpe
         output.WriteLine($"rush: {Districts} units, {Clients} clients, {all.Count} requests in {rush.Elapsed.TotalSeconds:F1} s = " +
                          $"{all.Count / rush.Elapsed.TotalSeconds:F0}/s, p50 {Percentile(0.50):F0} ms, p99 {Percentile(0.99):F0} ms, max {latencies[^1]:F0} ms");
 
-        // Zero errors, and the whole rush fits in the minute.
+        // Zero errors. How fast is the benchmark's business (bench/, scenario "ingest"), not an assertion a busy machine can break.
         var failures = all.Where(a => a.Status != HttpStatusCode.Created).ToList();
         Assert.True(failures.Count == 0, $"{failures.Count} non-201 answers, e.g. {string.Join(" | ", failures.Take(3).Select(f => $"{f.Unit} {(int)f.Status} {f.Problem}"))}");
-        Assert.True(rush.Elapsed < TimeSpan.FromMinutes(1), $"the rush took {rush.Elapsed}");
 
         // A repeat of a body is answered with the first answer's id; different bodies get different ids.
         foreach (var group in all.GroupBy(a => (a.Unit, a.Sha256)))
