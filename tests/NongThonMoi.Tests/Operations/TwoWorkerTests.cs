@@ -34,7 +34,7 @@ public sealed class TwoWorkerTests(PostgresFixture postgres, SmtpFixture smtp, I
 
         var monitoring = first.Get<JobStorage>().GetMonitoringApi();
         // A Hangfire server announces itself in the background shortly after its host has started.
-        var announced = await WaitAsync(() => monitoring.Servers() is { Count: 2 } both ? both : null);
+        var announced = await Poll.ForAsync(() => monitoring.Servers() is { Count: 2 } both ? both : null, TimeSpan.FromSeconds(60), "two servers announced");
         Assert.Equal(2, announced.Select(s => s.Name).Distinct().Count());
         using (var connection = first.Get<JobStorage>().GetConnection())
             Assert.Equal(3, connection.GetRecurringJobs().Count);   // both registered the same three, by id
@@ -51,12 +51,12 @@ public sealed class TwoWorkerTests(PostgresFixture postgres, SmtpFixture smtp, I
             jobs.Add((string)(await answer.Content.ReadFromJsonAsync<JsonObject>())!["job_id"]!);
         }
 
-        var states = await WaitAsync(() =>
+        var states = await Poll.ForAsync(() =>
         {
             using var connection = first.Get<JobStorage>().GetConnection();
             var now = jobs.Select(id => connection.GetStateData(id)?.Name).ToList();
             return now.All(s => s is "Succeeded" or "Failed") ? now : null;
-        });
+        }, TimeSpan.FromSeconds(60), "every bulletin job finished");
         Assert.All(states, s => Assert.Equal("Succeeded", s));   // no job lost, none failed
         var servers = jobs.Select(id => monitoring.JobDetails(id).History.First(h => h.StateName == "Processing").Data["ServerId"]).ToList();
         output.WriteLine($"processed by: {string.Join(", ", servers)}");
@@ -65,16 +65,5 @@ public sealed class TwoWorkerTests(PostgresFixture postgres, SmtpFixture smtp, I
         var ledger = (await second.Admin().GetFromJsonAsync<JsonObject>("/api/admin/bulletins?period=2026-W48"))!["items"]!.AsArray();
         Assert.Equal(Members.Length, ledger.Count);
         Assert.All(ledger, d => Assert.Equal(("sent", 1), ((string?)d!["status"], (int)d["attempts"]!)));
-    }
-
-    private static async Task<T> WaitAsync<T>(Func<T?> done, int seconds = 60) where T : class
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < until)
-        {
-            if (done() is { } result) return result;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"not done within {seconds} s");
     }
 }

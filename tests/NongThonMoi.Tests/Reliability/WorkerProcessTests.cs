@@ -53,7 +53,7 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
             await WaitAsync(() => Task.FromResult(relay.Messages.Count >= 6 && relay.InFlight == 1), "6 messages at the relay and one in flight");
 
             a.Kill();
-            Assert.True(await a.WaitForExitAsync(TimeSpan.FromSeconds(10)), "A did not die on SIGKILL");
+            Assert.True(await a.WaitForExitAsync(Generous), "A did not die on SIGKILL");
             var atKill = relay.Messages.Count;
             var ledgerAtKill = await StatusesAsync(database);
             output.WriteLine($"SIGKILL after {atKill}/{Members} messages at the relay; ledger then: {Format(ledgerAtKill)}");
@@ -109,7 +109,8 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
             var stopping = Stopwatch.StartNew();
             a.Terminate();
             // Hangfire lets the job run for StopTimeout (1 s here), then cancels it; ShutdownTimeout (20 s) bounds the rest.
-            Assert.True(await a.WaitForExitAsync(TimeSpan.FromSeconds(20 + 10)), "A did not stop within ShutdownTimeout + 10 s");
+            // A bound against a hang only: how long the stop takes is printed, not asserted (a busy machine can be slow).
+            Assert.True(await a.WaitForExitAsync(Generous), "A did not stop after SIGTERM");
             stopping.Stop();
             Assert.Equal(0, a.ExitCode);
             var atStop = relay.Messages.Count;
@@ -254,15 +255,6 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
         return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
     }
 
-    /// <summary>Polls (never a fixed sleep) with a generous bound for a loaded 2-core machine.</summary>
-    private static async Task WaitAsync(Func<Task<bool>> done, string what)
-    {
-        var until = Stopwatch.StartNew();
-        while (until.Elapsed < Generous)
-        {
-            if (await done()) return;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"not within {Generous.TotalSeconds} s: {what}");
-    }
+    /// <summary>Polls with a generous bound for a loaded 2-core machine.</summary>
+    private static Task WaitAsync(Func<Task<bool>> done, string what) => Poll.UntilAsync(done, Generous, what);
 }
