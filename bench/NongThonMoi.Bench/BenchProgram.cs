@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using NongThonMoi.Indicators;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 using NongThonMoi.Submissions;
 
 namespace NongThonMoi.Bench;

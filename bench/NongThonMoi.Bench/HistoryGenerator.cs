@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bench;
 

@@ -3,8 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Npgsql;
 using NongThonMoi.Indicators;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bench;
 
@@ -51,7 +50,7 @@ public static class RecomputeScenario
         var data = await host.Get<ReferenceStore>().LoadAsync(CancellationToken.None);
         var set = data.CriteriaSets.First(s => s.AppliesTo(period.Year));
         var sql = LimitSql(set);
-        var units = SnapshotRepository.ReportingUnits(data, UnitLevel.District).Select(u => u.Code).ToArray();
+        var units = data.ReportingUnitsAt(UnitLevel.District).Select(u => u.Code).ToArray();
         await using var dataSource = NpgsqlDataSource.Create(host.ConnectionString);
         string json = "";
         async Task<double> LimitOnce()

@@ -3,8 +3,7 @@ using Microsoft.Extensions.Options;
 using NongThonMoi.Bulletins;
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure.Web;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bench;
 

@@ -1,44 +1,33 @@
 using NongThonMoi.Bulletins;
-using NongThonMoi.Cli;
+using NongThonMoi.Composition;
+using NongThonMoi.Composition.Cli;
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure;
-using NongThonMoi.Infrastructure.Configuration;
-using NongThonMoi.Infrastructure.Database;
 using NongThonMoi.Infrastructure.Jobs;
-using NongThonMoi.Infrastructure.Mail;
-using NongThonMoi.Infrastructure.Security;
-using NongThonMoi.Infrastructure.Web;
 using NongThonMoi.Operations;
-using NongThonMoi.Reference;
+using NongThonMoi.Programme;
+using NongThonMoi.Reminders;
 using NongThonMoi.Submissions;
 
 return await Commands.RunAsync(args, Program.BuildApp);
 
+/// <summary>The table of contents: plumbing, the shared domain, the capabilities, then what runs at start (docs/architecture.md).</summary>
 public partial class Program
 {
-    /// <summary>The whole application; <paramref name="serves"/> adds the job server and the start-up tasks.</summary>
+    /// <summary>The whole application; <paramref name="serves"/> adds the start-up tasks and the job server.</summary>
     public static WebApplication BuildApp(string[] args, bool serves, Action<WebApplicationBuilder>? configure)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         SettingsCheck.Run(builder.Configuration); // unknown keys and mistyped values, before anything starts
-        builder.AddDatabase().AddWeb().AddSecurity(requireAdminPassword: serves).AddMail().AddReference()
-               .AddSubmissions().AddIndicators().AddBulletins().AddOperations().AddJobs(runServer: serves);
-        if (serves) builder.Services.AddHostedService<StartupTasks>(); // before the Hangfire server: see AddJobs
-        builder.Services.AddSingleton<RecurringJobs>();
+        builder.AddInfrastructure(requireAdminPassword: serves).AddProgramme()
+               .AddSubmissions().AddIndicators().AddBulletins().AddReminders().AddOperations()
+               .AddStartupTasks(serves)
+               .AddJobs(runServer: serves); // last: its workers start after the start-up tasks
 
         var app = builder.Build();
-        app.UseTrustedProxies();
-        app.UseDatabaseAwareErrors();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.MapHealth();
-        app.MapSubmissionEndpoints();
-        app.MapIndicatorEndpoints();
-        app.MapBulletinEndpoints();
-        app.MapDashboard();
-        app.MapOperations();
-        app.MapMetrics();
+        app.UseInfrastructure();
+        app.MapSubmissions().MapIndicators().MapBulletins().MapOperations();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using ScottPlot;
 using SkiaSharp;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bulletins;
 
@@ -34,7 +35,7 @@ public static class BulletinCharts
     /// </summary>
     private static byte[] Units(BulletinContent c)
     {
-        var communes = c.RowsTitle == "Theo xã";
+        var communes = c.Table == BulletinTable.Communes;
         var rows = c.Rows;
         var plot = NewPlot(communes ? "Số tiêu chí đạt theo xã" : "Số xã đạt chuẩn NTM theo đơn vị");
         var bars = plot.Add.Bars(rows.Select(r => communes ? (double)(r.AvgCriteria ?? 0) : r.Standard).ToArray());
@@ -115,8 +116,7 @@ public static class BulletinCharts
 
     /// <summary>
     /// PNG at zlib level 1 with the Sub filter only. ScottPlot's GetImageBytes encodes at the default level with every filter
-    /// tried, and that encoding was three quarters of a chart's time (dotnet-trace of bench/, BENCHMARKS.md); flat-colour
-    /// charts compress nearly as well either way.
+    /// tried, which costs most of a chart's time (BENCHMARKS.md); flat-colour charts compress nearly as well either way.
     /// </summary>
     private static byte[] Png(Plot plot, int height = Height)
     {

@@ -1,6 +1,5 @@
 using NongThonMoi.Indicators;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bulletins;
 
@@ -16,6 +15,9 @@ public sealed record CommuneLine(string Code, string Name, string UnitName, stri
 
 /// <summary>The average criteria per commune of one earlier period, for the trend chart.</summary>
 public sealed record TrendPoint(string Label, decimal Value);
+
+/// <summary>What the main table lists: the reporting units (the province's bulletin) or the communes (a unit's).</summary>
+public enum BulletinTable { Units, Communes }
 
 /// <summary>
 /// What one committee's bulletin says, worked out once from the snapshot; the HTML and the text version
@@ -34,7 +36,7 @@ public sealed record BulletinContent(
     string AverageHeadline, string AverageDetail,
     IReadOnlyList<(string Label, int Count)> Bands,
     IReadOnlyList<CriterionLine> Criteria,
-    string RowsTitle,
+    BulletinTable Table,
     IReadOnlyList<BulletinRow> Rows,
     IReadOnlyList<string> Warnings,
     IReadOnlyList<(string Name, string Value)> Data,
@@ -42,7 +44,10 @@ public sealed record BulletinContent(
     string? PublicUrl,
     IReadOnlyList<CommuneLine> Communes,
     IReadOnlyList<TrendPoint> Trend,
-    IReadOnlyList<string> Corrections);
+    IReadOnlyList<string> Corrections)
+{
+    public string RowsTitle => Table == BulletinTable.Communes ? "Theo xã" : "Theo đơn vị";
+}
 
 public static class BulletinContentBuilder
 {
@@ -109,7 +114,7 @@ public static class BulletinContentBuilder
             AdvancedHeadline: $"{Vn.Int(advanced)} xã", AdvancedDetail: province ? $"kiểu mẫu: {Vn.Int(s.Province.Model)} xã" : "nâng cao và kiểu mẫu",
             AverageHeadline: Vn.Dec(avg), AverageDetail: averageDetail,
             Bands: bands, Criteria: criteria,
-            RowsTitle: province ? "Theo đơn vị" : "Theo xã",
+            Table: province ? BulletinTable.Units : BulletinTable.Communes,
             Rows: rows, Warnings: warnings, Data: data, IsResend: isResend, PublicUrl: publicUrl,
             Communes: mine.Select(c => new CommuneLine(c.Code, c.Name, UnitName(s, c.Unit), Vn.Status(c.Status),
                 c.Status is null ? null : c.CriteriaMet.Count, c.Status is null ? null : MissingList(c.CriteriaMet, setCount),

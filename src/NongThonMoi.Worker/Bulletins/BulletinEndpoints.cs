@@ -1,25 +1,13 @@
 using Hangfire;
 using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Infrastructure.Security;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
-using NongThonMoi.Submissions;
+using NongThonMoi.Programme;
+using NongThonMoi.Infrastructure.Web;
 
 namespace NongThonMoi.Bulletins;
 
 public static class BulletinEndpoints
 {
-    public static WebApplicationBuilder AddBulletins(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<DeliveryLedger>();
-        builder.Services.AddScoped<RunSender>();
-        builder.Services.AddScoped<BulletinJob>();
-        builder.Services.AddScoped<BulletinPreview>();
-        builder.Services.AddSingleton<Corrections>();
-        builder.Services.AddScoped<Reminders.ReminderJob>();
-        return builder;
-    }
-
     public static void MapBulletinEndpoints(this WebApplication app)
     {
         var admin = app.MapGroup("/api/admin/bulletins").RequireAuthorization(SecurityExtensions.AdminPolicy);
@@ -28,9 +16,9 @@ public static class BulletinEndpoints
             ReferenceStore reference, IBackgroundJobClient jobs, CancellationToken ct) =>
         {
             if (period is not null && !calendar.TryParsePeriod(period, out _, out var error))
-                return SubmissionEndpoints.Problem(400, "Bad period", error);
+                return Problems.Of(400, "Bad period", error);
             if (committee is not null && (await reference.LoadAsync(ct)).Committees.All(c => c.Id != committee))
-                return SubmissionEndpoints.Problem(404, "Not found", $"Không có ban chỉ đạo \"{committee}\".");
+                return Problems.Of(404, "Not found", $"Không có ban chỉ đạo \"{committee}\".");
             var jobId = jobs.Enqueue<BulletinJob>(j => j.RunAsync(period, committee, resend ?? false, CancellationToken.None));
             return TypedResults.Accepted((string?)null, new { job_id = jobId });
         });

@@ -1,5 +1,6 @@
 using System.Text;
 using NongThonMoi.Infrastructure.Web;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bulletins;
 
@@ -68,7 +69,7 @@ public static class BulletinHtml
 
         h.Append("<tr><td style=\"padding:8px 16px;\"><h2 style=\"font-size:15px;margin:8px 0;\">").Append(E(c.RowsTitle)).Append("</h2>");
         h.Append("<table width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"font-size:12px;border-collapse:collapse;\"><tr style=\"background:#eef3ec;\">");
-        var headers = c.RowsTitle == "Theo xã"
+        var headers = c.Table == BulletinTable.Communes
             ? new[] { "Xã", "Số TC đạt", "TC chưa đạt", "Tình trạng" }
             : ["Đơn vị", "Số xã", "Đạt chuẩn", "Mới trong năm", "BQ tiêu chí", "Báo cáo kỳ này"];
         foreach (var head in headers) h.Append("<th align=\"left\" style=\"").Append(Cell).Append("\">").Append(E(head)).Append("</th>");
@@ -77,7 +78,7 @@ public static class BulletinHtml
         {
             var mark = r.Behind ? "color:#8a4b00;" : "";
             h.Append("<tr>");
-            string[] cells = c.RowsTitle == "Theo xã"
+            string[] cells = c.Table == BulletinTable.Communes
                 ? [r.Name, Vn.Dec(r.AvgCriteria, 0), r.Missing ?? "–", r.Status]
                 : [r.Name, Vn.Int(r.Communes), Vn.Int(r.Standard), Vn.Int(r.NewThisYear), Vn.Dec(r.AvgCriteria), r.Status];
             for (var i = 0; i < cells.Length; i++)

@@ -5,8 +5,7 @@ using MimeKit;
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Infrastructure.Web;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bulletins;
 

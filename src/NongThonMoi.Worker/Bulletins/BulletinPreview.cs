@@ -2,8 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure.Web;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bulletins;
 

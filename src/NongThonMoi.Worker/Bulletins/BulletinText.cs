@@ -1,4 +1,5 @@
 using System.Text;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bulletins;
 
@@ -34,7 +35,7 @@ public static class BulletinText
         t.AppendLine(c.RowsTitle + ":");
         foreach (var r in c.Rows)
         {
-            t.AppendLine(c.RowsTitle == "Theo xã"
+            t.AppendLine(c.Table == BulletinTable.Communes
                 ? $"  {r.Name}: {Vn.Dec(r.AvgCriteria, 0)} TC; {r.Status}{(string.IsNullOrEmpty(r.Missing) ? "" : $"; chưa đạt {r.Missing}")}"
                 : $"  {r.Name}: {Vn.Int(r.Communes)} xã, đạt chuẩn {Vn.Int(r.Standard)}, mới {Vn.Int(r.NewThisYear)}, BQ {Vn.Dec(r.AvgCriteria)} TC; {r.Status}");
         }

@@ -1,4 +1,5 @@
 using MiniExcelLibs;
+using NongThonMoi.Infrastructure;
 
 namespace NongThonMoi.Bulletins;
 
@@ -8,18 +9,16 @@ namespace NongThonMoi.Bulletins;
 /// </summary>
 public static class BulletinWorkbook
 {
-    public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
     public static byte[] Render(BulletinContent c)
     {
         var sheets = new Dictionary<string, object>
         {
             ["Tổng hợp"] = Summary(c),
-            [c.RowsTitle == "Theo xã" ? "Xã" : "Đơn vị"] = c.RowsTitle == "Theo xã" ? CommuneRows(c) : UnitRows(c),
+            [c.Table == BulletinTable.Communes ? "Xã" : "Đơn vị"] = c.Table == BulletinTable.Communes ? CommuneRows(c) : UnitRows(c),
             ["Tiêu chí"] = c.Criteria.Select(k => Row(
                 ("Số", k.Number), ("Tiêu chí", Text(k.Name)), ("Số xã đạt", k.Met), ("Tỷ lệ (%)", k.Pct), ("Thấp nhất", k.Weakest ? "x" : ""))).ToList(),
         };
-        if (c.RowsTitle != "Theo xã") sheets["Xã"] = CommuneRows(c);
+        if (c.Table != BulletinTable.Communes) sheets["Xã"] = CommuneRows(c);
         using var stream = new MemoryStream();
         stream.SaveAs(sheets, excelType: ExcelType.XLSX);
         return stream.ToArray();
@@ -54,11 +53,5 @@ public static class BulletinWorkbook
     private static Dictionary<string, object?> Row(params (string Header, object? Value)[] cells) =>
         cells.ToDictionary(c => c.Header, c => c.Value);
 
-    /// <summary>
-    /// A text that starts like a formula (<c>= + - @</c>, or a tab/CR that some programs strip first) gets a leading
-    /// apostrophe, the spreadsheet convention for "this is text" (OWASP, CSV/formula injection). Names come from
-    /// files people edit, and a sheet may be re-saved as CSV, where a string cell would turn back into a formula.
-    /// </summary>
-    public static string Text(string? value) =>
-        string.IsNullOrEmpty(value) ? "" : value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
+    private static string Text(string? value) => Spreadsheet.Text(value);
 }

@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 using NongThonMoi.Indicators;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bulletins;
 

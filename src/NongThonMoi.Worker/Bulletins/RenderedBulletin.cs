@@ -25,7 +25,7 @@ public sealed record RenderedBulletin(BulletinContent Content, string Html, stri
             var image = body.LinkedResources.Add($"{chart.Id}.png", chart.Png, new ContentType("image", "png"));
             image.ContentId = $"{chart.Id}@nongthonmoi";
         }
-        body.Attachments.Add(WorkbookName, Workbook, ContentType.Parse(BulletinWorkbook.ContentType));
+        body.Attachments.Add(WorkbookName, Workbook, ContentType.Parse(Infrastructure.Spreadsheet.ContentType));
         return body.ToMessageBody();
     }
 }

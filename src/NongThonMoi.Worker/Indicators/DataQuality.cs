@@ -1,5 +1,5 @@
 using System.Globalization;
-using NongThonMoi.Reference;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Indicators;
 

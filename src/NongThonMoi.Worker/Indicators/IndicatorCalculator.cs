@@ -1,5 +1,4 @@
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Indicators;
 
@@ -31,7 +30,7 @@ public sealed record CalculationInput(
 public sealed record CalculationResult(IndicatorSnapshot Snapshot, IReadOnlyList<CommuneFigures> Communes);
 
 /// <summary>
-/// Computes the figures of CONTRACT section 5 from plain records. Deterministic: the same input gives
+/// Computes the figures of a snapshot (README, "Indicators and admin") from plain records. Deterministic: the same input gives
 /// the same snapshot, so the job, the tests and the benchmark all call this one piece.
 /// </summary>
 public static class IndicatorCalculator
@@ -56,10 +55,11 @@ public static class IndicatorCalculator
         var warnings = new List<DataWarning>();
         var province = new Tally(set);
         var unitTallies = input.ReportingUnits.ToDictionary(u => u.Code, _ => new Tally(set));
+        var level = input.ReportingUnits.Count > 0 ? input.ReportingUnits[0].Level : UnitLevel.District;
 
         foreach (var commune in input.Communes)
         {
-            var unitCode = ReportingUnitOf(commune, input.ReportingUnits);
+            var unitCode = ReportingUnits.ReportingUnitOf(commune, level);
             var tally = unitTallies[unitCode];
             tally.Communes++;
             province.Communes++;
@@ -119,10 +119,6 @@ public static class IndicatorCalculator
         return new CalculationResult(snapshot, communeFigures);
     }
 
-    /// <summary>A commune reports through its district, or for itself where there are no districts (two-tier structure).</summary>
-    public static string ReportingUnitOf(Unit commune, IReadOnlyList<Unit> reportingUnits) =>
-        reportingUnits.Count > 0 && reportingUnits[0].Level == UnitLevel.Commune ? commune.Code : commune.ParentCode ?? commune.Code;
-
     private static IReadOnlyDictionary<string, decimal> TargetsOf(IReadOnlyList<Target> targets, int year, string scope) =>
         new SortedDictionary<string, decimal>(
             targets.Where(t => t.Year == year && t.Scope == scope).ToDictionary(t => t.Key, t => t.Value), StringComparer.Ordinal);
@@ -166,7 +162,7 @@ public static class IndicatorCalculator
         public IReadOnlyDictionary<string, int> BandCounts()
         {
             // Insertion order is the criteria set's band order (highest first), which is how reports list them.
-            var bands = new OrderedBands();
+            var bands = new Dictionary<string, int>();
             for (var b = 0; b < set.Bands.Count; b++) bands.Add(set.Bands[b].Label, _bandCount[b]);
             return bands;
         }
@@ -174,22 +170,4 @@ public static class IndicatorCalculator
         public IReadOnlyList<CriterionFigures> CriterionFigures() =>
             set.Criteria.Select(c => new CriterionFigures(c.Number, c.Name, _criterionMet[c.Number], Percent(_criterionMet[c.Number], WithData))).ToList();
     }
-}
-
-/// <summary>A dictionary that keeps the order bands were added in when serialised.</summary>
-public sealed class OrderedBands : Dictionary<string, int>;
-
-/// <summary>The statuses a commune can report (tình trạng xã).</summary>
-public static class Statuses
-{
-    /// <summary>chưa đạt chuẩn</summary>
-    public const string NotMet = "chua-dat";
-    /// <summary>đạt chuẩn NTM</summary>
-    public const string Standard = "dat-chuan";
-    /// <summary>NTM nâng cao</summary>
-    public const string Advanced = "nang-cao";
-    /// <summary>NTM kiểu mẫu</summary>
-    public const string Model = "kieu-mau";
-    /// <summary>NTM hiện đại (2026–2030)</summary>
-    public const string Modern = "hien-dai";
 }

@@ -1,22 +1,13 @@
 using Hangfire;
 using NongThonMoi.Infrastructure.Security;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 using NongThonMoi.Submissions;
+using NongThonMoi.Infrastructure.Web;
 
 namespace NongThonMoi.Indicators;
 
 public static class IndicatorEndpoints
 {
-    public static WebApplicationBuilder AddIndicators(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<SnapshotRepository>();
-        builder.Services.AddScoped<RecomputeJob>();
-        builder.Services.AddSingleton<RecomputeTimings>();
-        builder.Services.AddSingleton<IRecomputeTrigger, HangfireRecomputeTrigger>();
-        return builder;
-    }
-
     public static void MapIndicatorEndpoints(this WebApplication app)
     {
         var indicators = app.MapGroup("/api/indicators").RequireAuthorization(SecurityExtensions.AdminPolicy);
@@ -29,7 +20,7 @@ public static class IndicatorEndpoints
         app.MapPost("/api/admin/recompute", IResult (string? period, ReportingCalendar calendar, IBackgroundJobClient jobs) =>
         {
             if (period is not null && !calendar.TryParsePeriod(period, out _, out var error))
-                return SubmissionEndpoints.Problem(400, "Bad period", error);
+                return Problems.Of(400, "Bad period", error);
             var jobId = jobs.Enqueue<RecomputeJob>(j => j.RunAsync(period ?? calendar.Current.Id, false, CancellationToken.None));
             return TypedResults.Accepted((string?)null, new { job_id = jobId });
         }).RequireAuthorization(SecurityExtensions.AdminPolicy);
@@ -39,7 +30,7 @@ public static class IndicatorEndpoints
     {
         var stored = await repo.FindAsync(period, ct);
         if (stored is null)
-            return SubmissionEndpoints.Problem(404, "Not found", period is null ? "Chưa có số liệu tổng hợp nào." : $"Chưa có số liệu tổng hợp cho kỳ {period}.");
+            return Problems.Of(404, "Not found", period is null ? "Chưa có số liệu tổng hợp nào." : $"Chưa có số liệu tổng hợp cho kỳ {period}.");
         // Served as stored: the exact figures a bulletin was built from.
         return Results.Text(stored.Payload, "application/json; charset=utf-8");
     }
@@ -48,10 +39,10 @@ public static class IndicatorEndpoints
     {
         var p = calendar.Current;
         if (period is not null && !calendar.TryParsePeriod(period, out p, out var error))
-            return SubmissionEndpoints.Problem(400, "Bad period", error);
+            return Problems.Of(400, "Bad period", error);
         var data = await reference.LoadAsync(ct);
         var set = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(p.Year));
-        if (set is null) return SubmissionEndpoints.Problem(404, "Not found", $"Chưa có bộ tiêu chí cho năm {p.Year}.");
+        if (set is null) return Problems.Of(404, "Not found", $"Chưa có bộ tiêu chí cho năm {p.Year}.");
         return TypedResults.Ok(new
         {
             set.Id, set.Title, legal_basis = set.LegalBasis, years = new { from = set.YearFrom, to = set.YearTo }, set.Statuses,

@@ -1,3 +1,4 @@
+using NongThonMoi.Programme;
 namespace NongThonMoi.Indicators;
 
 /// <summary>
@@ -57,8 +58,6 @@ public sealed record UnitFigures(
     // <c>on-time</c>, <c>late</c> or <c>missing</c> for this period.
     string Submission,
     Guid? SubmissionId);
-
-public sealed record SubmissionCounts(int Expected, int OnTime, int Late, int Missing);
 
 /// <summary>A data-quality warning (cảnh báo số liệu); it never changes a figure.</summary>
 public sealed record DataWarning(string Unit, string? Commune, string Kind, string Message);

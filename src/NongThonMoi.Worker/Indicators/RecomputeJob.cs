@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Hangfire;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Indicators;
 
@@ -52,50 +52,5 @@ public sealed class RecomputeJob(SnapshotRepository repository, ReportingCalenda
             period.Id, id, p.Standard, p.Communes, result.Snapshot.Submissions.OnTime + result.Snapshot.Submissions.Late,
             result.Snapshot.Submissions.Expected, watch.ElapsedMilliseconds);
         return result;
-    }
-}
-
-/// <summary>Asks for a recompute soon; used by the submission path so it does not wait for the figures.</summary>
-public interface IRecomputeTrigger
-{
-    void Request(string period);
-}
-
-/// <summary>
-/// Enqueues a triggered recompute, unless one this process enqueued for the period is still waiting in the queue.
-/// A deadline rush (hundreds of districts in a minute) otherwise enqueues one job per accepted submission; they all
-/// queue on the period's lock and most find nothing new, but their sheer number kept the job server and the database
-/// busy long after the rush (400 districts: 421 jobs for 9 snapshots, figures settled 28 s after the last submission;
-/// with this, 14 jobs and settled within a second: DeadlineRushTests).
-/// Skipping is safe: the caller's submission is committed before <see cref="Request"/>, and a job still in the
-/// Enqueued state has not started, so it reads its inputs after that commit. Only that state counts; a job that is
-/// processing may already have read, so a new one is enqueued. Each process tracks its own jobs, so a job that another
-/// worker runs never makes this one skip wrongly.
-/// </summary>
-internal sealed class HangfireRecomputeTrigger(IBackgroundJobClient jobs, JobStorage storage, ReportingCalendar calendar) : IRecomputeTrigger
-{
-    private readonly Dictionary<string, string> waiting = new(StringComparer.Ordinal);
-
-    public void Request(string period)
-    {
-        Enqueue(period);
-        // A late or back-filled period also changes the current one, which carries its data forward.
-        var current = calendar.Current.Id;
-        if (string.CompareOrdinal(period, current) < 0) Enqueue(current);
-    }
-
-    private void Enqueue(string period)
-    {
-        string? last;
-        lock (waiting) waiting.TryGetValue(period, out last);
-        if (last is not null && StillEnqueued(last)) return;
-        var id = jobs.Enqueue<RecomputeJob>(j => j.RunAsync(period, true, CancellationToken.None));
-        lock (waiting) waiting[period] = id;
-    }
-
-    private bool StillEnqueued(string jobId)
-    {
-        using var connection = storage.GetConnection();
-        return connection.GetStateData(jobId)?.Name == Hangfire.States.EnqueuedState.StateName;
     }
 }

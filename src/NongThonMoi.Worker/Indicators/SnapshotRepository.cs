@@ -3,8 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NongThonMoi.Infrastructure;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Indicators;
 
@@ -18,7 +17,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             ?? throw new InvalidOperationException($"No criteria set in config/criteria applies to {period.Year} (period {period.Id}).");
         var province = data.Units.Single(u => u.Level == UnitLevel.Province);
         var communes = data.Units.Where(u => u.Level == UnitLevel.Commune).ToList();
-        var reportingUnits = ReportingUnits(data, reporting.Value.ReportingLevel);
+        var reportingUnits = data.ReportingUnitsAt(reporting.Value.ReportingLevel);
         var codes = reportingUnits.Select(u => u.Code).ToArray();
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -33,19 +32,11 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             data.Targets, data.DataElements, now, previous);
     }
 
-    /// <summary>The units that submit: districts that have communes, or every commune in the two-tier structure.</summary>
-    public static List<Unit> ReportingUnits(ReferenceData data, UnitLevel level)
-    {
-        if (level == UnitLevel.Commune) return data.Units.Where(u => u.Level == UnitLevel.Commune).ToList();
-        var withCommunes = data.Units.Where(u => u.Level == UnitLevel.Commune).Select(u => u.ParentCode).ToHashSet();
-        return data.Units.Where(u => u.Level == UnitLevel.District && withCommunes.Contains(u.Code)).ToList();
-    }
-
     /// <summary>For each unit, the current accepted submission of the newest period up to <paramref name="upTo"/>.</summary>
     private static async Task<List<UnitReport>> LoadReportsAsync(NpgsqlConnection connection, string[] units, ReportingPeriod upTo, CancellationToken ct)
     {
-        // One backward step on the (unit_code, period) key per unit. `distinct on` over the whole table read, regex-checked
-        // and sorted every period of every unit: 1.9 s per call on five years × 700 units (bench/, BENCHMARKS.md), three calls a recompute.
+        // One backward step on the (unit_code, period) key per unit: `distinct on` over the whole table would read, check
+        // and sort every period of every unit, and a recompute makes three such calls (figures in BENCHMARKS.md).
         var heads = (await connection.QueryAsync<ReportHead>(new CommandDefinition("""
             select h.unit_code, h.period, h.submission_id, h.late
             from unnest(@units) as u(code)

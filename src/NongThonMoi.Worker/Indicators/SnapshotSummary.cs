@@ -1,11 +1,11 @@
 using System.Text;
 using NongThonMoi.Bulletins;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Indicators;
 
 /// <summary>The one-screen summary that <c>recompute</c> prints.</summary>
-public static class Summary
+public static class SnapshotSummary
 {
     public static string Render(IndicatorSnapshot s, ReportingPeriod period)
     {

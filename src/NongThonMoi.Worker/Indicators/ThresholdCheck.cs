@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using NongThonMoi.Reference;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Indicators;
 

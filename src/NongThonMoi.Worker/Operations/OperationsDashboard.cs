@@ -12,13 +12,7 @@ public static class OperationsDashboard
     private static readonly Lock Gate = new();
     private static bool _registered;
 
-    public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<OperationsReportQuery>();
-        return builder;
-    }
-
-    public static void MapOperations(this WebApplication app)
+    public static void MapOperationsPage(this WebApplication app)
     {
         // Hangfire's routes and menu are process-wide statics: several hosts in one process (tests) register once.
         lock (Gate)

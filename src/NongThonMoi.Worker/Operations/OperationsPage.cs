@@ -4,6 +4,7 @@ using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.Dashboard.Pages;
 using NongThonMoi.Bulletins;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Operations;
 

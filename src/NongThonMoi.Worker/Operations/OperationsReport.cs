@@ -1,6 +1,6 @@
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure.Mail;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 using NongThonMoi.Submissions;
 
 namespace NongThonMoi.Operations;

@@ -5,8 +5,7 @@ using Npgsql;
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Infrastructure.Web;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Reminders;
 
@@ -44,7 +43,7 @@ public sealed class ReminderJob(
     private async Task RemindAsync(string kind, ReportingPeriod period, CancellationToken ct)
     {
         var data = await reference.LoadAsync(ct);
-        var units = SnapshotRepository.ReportingUnits(data, reporting.Value.ReportingLevel).ToDictionary(u => u.Code);
+        var units = data.ReportingUnitsAt(reporting.Value.ReportingLevel).ToDictionary(u => u.Code);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var submitted = (await connection.QueryAsync<string>(new CommandDefinition(
             "select unit_code from current_submissions where period = @period", new { period = period.Id }, cancellationToken: ct))).ToHashSet();

@@ -2,20 +2,13 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NongThonMoi.Infrastructure.Security;
 using NongThonMoi.Infrastructure.Web;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
+using NongThonMoi.Infrastructure;
 
 namespace NongThonMoi.Submissions;
 
 public static class SubmissionEndpoints
 {
-    public static WebApplicationBuilder AddSubmissions(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<SubmissionStore>();
-        builder.Services.AddScoped<SubmissionService>();
-        builder.Services.AddSingleton<SubmissionStatusQuery>();
-        return builder;
-    }
-
     public static void MapSubmissionEndpoints(this WebApplication app)
     {
         var api = app.MapGroup("/api/submissions").RequireAuthorization(SecurityExtensions.SubmitterPolicy);
@@ -30,14 +23,10 @@ public static class SubmissionEndpoints
         {
             var target = calendar.Current;
             if (period is not null && !calendar.TryParsePeriod(period, out target, out var error))
-                return Problem(StatusCodes.Status400BadRequest, "Bad period", error);
+                return Problems.Of(StatusCodes.Status400BadRequest, "Bad period", error);
             return TypedResults.Ok(await query.ForPeriodAsync(target, ct));
         });
-
-        app.MapTemplateEndpoints();
     }
-
-    public const string XlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
     /// <summary>
     /// JSON, CSV and Excel reach the same service; a file carries no unit or period, so those come from the query
@@ -52,9 +41,9 @@ public static class SubmissionEndpoints
         {
             var form = await http.Request.ReadFormAsync(ct);
             if (form.Files.Count != 1)
-                return Problem(StatusCodes.Status400BadRequest, "Submission unreadable", $"Gửi đúng một tệp (.csv hoặc .xlsx); yêu cầu này có {form.Files.Count} tệp.");
+                return Problems.Of(StatusCodes.Status400BadRequest, "Submission unreadable", $"Gửi đúng một tệp (.csv hoặc .xlsx); yêu cầu này có {form.Files.Count} tệp.");
             var file = form.Files[0];
-            if (file.Length > WebExtensions.MaxBodyBytes) return TooLarge();
+            if (file.Length > WebExtensions.MaxBodyBytes) return Problems.TooLarge();
             // The file itself is archived, not the multipart envelope: its boundary changes on every send,
             // and a repeat of the same file must be recognised as one.
             format = FormatOf(file.ContentType, file.FileName);
@@ -69,12 +58,12 @@ public static class SubmissionEndpoints
             body = format is null ? [] : await RequestBody.ReadAsync(http.Request, ct);
         }
         if (format is null)
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+            return Problems.Of(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 contentType.StartsWith("application/vnd.ms-excel", StringComparison.OrdinalIgnoreCase)
                     ? "Tệp .xls (Excel 97–2003) không đọc được; trong Excel chọn Lưu thành (Save As) → \"Excel Workbook (*.xlsx)\" rồi gửi lại."
-                    : $"Gửi báo cáo dạng JSON (application/json), CSV (text/csv) hoặc Excel ({XlsxContentType}).");
-        if (body is null) return TooLarge();
-        var answer = await service.SubmitAsync(http.User.ToSubmitter(), format.Value, contentType, body,
+                    : $"Gửi báo cáo dạng JSON (application/json), CSV (text/csv) hoặc Excel ({Spreadsheet.ContentType}).");
+        if (body is null) return Problems.TooLarge();
+        var answer = await service.SubmitAsync(Submitter.Of(http.User), format.Value, contentType, body,
             format == SubmissionFormat.Json ? null : unit, format == SubmissionFormat.Json ? null : period, ct);
         return ToResult(answer);
     }
@@ -87,7 +76,7 @@ public static class SubmissionEndpoints
         {
             ("application/json", _) or (_, ".json") => SubmissionFormat.Json,
             ("text/csv", _) or (_, ".csv") => SubmissionFormat.Csv,
-            (XlsxContentType, _) or (_, ".xlsx") => SubmissionFormat.Xlsx,
+            (Spreadsheet.ContentType, _) or (_, ".xlsx") => SubmissionFormat.Xlsx,
             _ => null,
         };
     }
@@ -96,7 +85,7 @@ public static class SubmissionEndpoints
     {
         StatusCodes.Status201Created => TypedResults.Created($"/api/submissions/{a.Id}",
             new { id = a.Id, status = "accepted", late = a.Late, warnings = a.Warnings }),
-        StatusCodes.Status403Forbidden => Problem(403, "Forbidden", a.Detail),
+        StatusCodes.Status403Forbidden => Problems.Of(403, "Forbidden", a.Detail),
         StatusCodes.Status400BadRequest => Results.Problem(statusCode: 400, title: "Submission unreadable", detail: a.Detail,
             extensions: new Dictionary<string, object?> { ["id"] = a.Id, ["errors"] = a.Errors }),
         _ => Results.Problem(statusCode: 422, title: "Submission rejected",
@@ -106,17 +95,17 @@ public static class SubmissionEndpoints
 
     private static async Task<IResult> ListAsync(ClaimsPrincipal user, SubmissionStore store, string? period, string? unit, CancellationToken ct)
     {
-        var submitter = user.ToSubmitter();
+        var submitter = Submitter.Of(user);
         var items = await store.ListAsync(submitter.IsAdmin ? unit : submitter.Unit, period, ct);
         return TypedResults.Ok(new { items = items.Select(Summary) });
     }
 
     private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, SubmissionStore store, CancellationToken ct)
     {
-        var submitter = user.ToSubmitter();
+        var submitter = Submitter.Of(user);
         var s = await store.GetAsync(id, ct);
         // Another unit's submission is "not found" to a district: its existence is not theirs to learn.
-        if (s is null || (!submitter.IsAdmin && s.UnitCode != submitter.Unit)) return Problem(404, "Not found", $"Không có báo cáo {id}.");
+        if (s is null || (!submitter.IsAdmin && s.UnitCode != submitter.Unit)) return Problems.Of(404, "Not found", $"Không có báo cáo {id}.");
         return TypedResults.Ok(new
         {
             s.Id, unit = s.UnitCode, s.Period, s.Status, current = s.IsCurrent, s.Late, s.ReceivedAt, s.Sha256,
@@ -131,17 +120,12 @@ public static class SubmissionEndpoints
 
     private sealed record TokenRequest(string? Unit);
 
-    private static async Task<IResult> CreateTokenAsync(TokenRequest request, TokenService tokens, Reference.ReferenceStore reference, CancellationToken ct)
+    private static async Task<IResult> CreateTokenAsync(TokenRequest request, TokenService tokens, ReferenceStore reference, CancellationToken ct)
     {
         var data = await reference.LoadAsync(ct);
         if (string.IsNullOrWhiteSpace(request.Unit) || data.Units.All(u => u.Code != request.Unit))
-            return Problem(422, "Unknown unit", $"\"{request.Unit}\" không phải là một đơn vị trong danh mục.");
+            return Problems.Of(422, "Unknown unit", $"\"{request.Unit}\" không phải là một đơn vị trong danh mục.");
         var token = await tokens.CreateAsync(request.Unit, ct);
         return TypedResults.Created($"/api/admin/tokens/{request.Unit}", new { unit = request.Unit, token });
     }
-
-    internal static IResult TooLarge() => Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", "Tệp quá lớn (tối đa 5 MB).");
-
-    internal static ProblemHttpResult Problem(int status, string title, string? detail) =>
-        TypedResults.Problem(statusCode: status, title: title, detail: detail);
 }

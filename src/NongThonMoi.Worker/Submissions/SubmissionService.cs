@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using NongThonMoi.Indicators;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 using Microsoft.Extensions.Options;
 
 namespace NongThonMoi.Submissions;
@@ -22,7 +20,7 @@ public sealed class SubmissionService(
     SubmissionStore store,
     ReferenceStore reference,
     ReportingCalendar calendar,
-    IRecomputeTrigger recompute,
+    ISubmissionAccepted accepted,
     IOptions<ReportingOptions> reporting,
     ILogger<SubmissionService> logger)
 {
@@ -90,7 +88,7 @@ public sealed class SubmissionService(
 
         logger.LogInformation("Submission {SubmissionId} for {Unit} {Period} by {Submitter}: {Status}{Late}, {Errors} errors, {Warnings} warnings",
             id, unit, period, submitter.Label, status, late ? " (late)" : "", outcome.Errors.Count, outcome.Warnings.Count);
-        if (status == StatusCodes.Status201Created) recompute.Request(period);
+        if (status == StatusCodes.Status201Created) accepted.OnAccepted(period);
         return new SubmissionAnswer(status, id, late, outcome.Errors, outcome.Warnings, unreadable);
     }
 
@@ -123,21 +121,9 @@ public sealed class SubmissionService(
             errors.Add(new(null, "period", $"chưa có bộ tiêu chí áp dụng cho năm {period.Year}"));
 
         if (errors.Count > 0) return (null, errors);
-        var communes = CommunesOf(data, unit!);
+        var communes = data.CommunesOf(unit!);
         return (new ValidationContext(unit!, communes, period, set!, IndicatorCodes(set!), data.DataElements.Select(e => e.Code).ToHashSet()), errors);
     }
-
-    /// <summary>The communes a unit reports for: a district's communes, or the commune itself in the two-tier structure.</summary>
-    public static List<Unit> CommunesOf(ReferenceData data, Unit unit) =>
-        unit.Level == UnitLevel.Commune
-            ? data.Units.Where(u => u.Level == UnitLevel.Commune && u.Code == unit.Code).ToList()
-            : CommunesByParent.GetValue(data, d => d.Units.Where(u => u.Level == UnitLevel.Commune).ToLookup(u => u.ParentCode ?? u.Code))[unit.Code].ToList();
-
-    /// <summary>
-    /// A district's communes by one lookup per reference load, not a scan of every unit per submission: nationally 9,000
-    /// units, the largest piece of a submission's own CPU in the profile (dotnet-trace of bench/, BENCHMARKS.md).
-    /// </summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ReferenceData, ILookup<string, Unit>> CommunesByParent = new();
 
     private static HashSet<string> IndicatorCodes(CriteriaSet set)
     {

@@ -66,8 +66,8 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
 
     public async Task<bool> SaveAsync(NewSubmission s, CancellationToken ct)
     {
-        // One statement (data-modifying CTEs), so one round trip and one implicit transaction: the five round trips of
-        // BEGIN, four inserts and COMMIT were half of a submission's time at national scale (bench/, BENCHMARKS.md).
+        // One statement (data-modifying CTEs), so one round trip and one implicit transaction instead of BEGIN, four
+        // inserts and COMMIT: round trips are most of a submission's time in a deadline rush (BENCHMARKS.md).
         var rows = s.Accepted && s.Report is not null;
         var communes = rows ? s.Report!.Communes : [];
         var data = rows ? s.Report!.Data : new Dictionary<string, decimal>();

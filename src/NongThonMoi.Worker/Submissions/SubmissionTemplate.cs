@@ -1,8 +1,8 @@
 using System.Text;
 using MiniExcelLibs;
 using NongThonMoi.Bulletins;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
+using NongThonMoi.Infrastructure;
 
 namespace NongThonMoi.Submissions;
 
@@ -26,7 +26,7 @@ public static class SubmissionTemplate
         text.Append(string.Join(',', header)).Append("\r\n");
         foreach (var c in communes)
             // Names come from a file people edit: one that starts like a formula must open in Excel as text.
-            text.Append(Quote(c.Code)).Append(',').Append(Quote(Bulletins.BulletinWorkbook.Text(c.Name))).Append(',', header.Count - 2).Append("\r\n");
+            text.Append(Quote(c.Code)).Append(',').Append(Quote(Spreadsheet.Text(c.Name))).Append(',', header.Count - 2).Append("\r\n");
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
     }
 
@@ -37,7 +37,7 @@ public static class SubmissionTemplate
         {
             var row = header.ToDictionary(h => h, object? (_) => null);
             row[TabularSubmissionReader.CodeColumn] = c.Code;
-            row[TabularSubmissionReader.NameColumn] = Bulletins.BulletinWorkbook.Text(c.Name);
+            row[TabularSubmissionReader.NameColumn] = Spreadsheet.Text(c.Name);
             return row;
         }).ToList();
         var sheets = new Dictionary<string, object>
@@ -57,7 +57,7 @@ public static class SubmissionTemplate
         var statuses = string.Join("; ", set.Statuses.Select(s => $"{s} ({Vn.Status(s)})"));
         var lines = new List<(string, string)>
         {
-            ("Báo cáo", $"{Bulletins.BulletinWorkbook.Text(unit.Name)} ({unit.Code}), kỳ hiện tại {period.Id}. Mỗi xã một dòng ở trang BaoCao; không đổi tiêu đề cột, không thêm cột."),
+            ("Báo cáo", $"{Spreadsheet.Text(unit.Name)} ({unit.Code}), kỳ hiện tại {period.Id}. Mỗi xã một dòng ở trang BaoCao; không đổi tiêu đề cột, không thêm cột."),
             ("Gửi tệp", $"POST /api/submissions/file?unit={unit.Code}&period={period.Id} (tệp .xlsx hoặc .csv)."),
             (TabularSubmissionReader.CodeColumn, "Mã xã (5 chữ số), đã điền sẵn; không sửa."),
             (TabularSubmissionReader.NameColumn, "Tên xã, đã điền sẵn để đối chiếu; không bắt buộc."),

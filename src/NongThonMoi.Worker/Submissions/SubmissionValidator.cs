@@ -1,6 +1,5 @@
 using NongThonMoi.Indicators;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Submissions;
 
@@ -19,7 +18,7 @@ public sealed record ValidationOutcome(IReadOnlyList<SubmissionError> Errors, IR
 }
 
 /// <summary>
-/// The rules of CONTRACT section 5, all checked at once so that a district fixes everything in one go.
+/// The submission rules (README, "Reporting API"), all checked at once so that a district fixes everything in one go.
 /// Pure: the same report and context always give the same outcome.
 /// </summary>
 public static class SubmissionValidator

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using NongThonMoi.Reference;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Submissions;
 
@@ -9,7 +9,7 @@ public sealed record SheetRow(int Row, IReadOnlyList<string> Cells);
 
 /// <summary>
 /// Turns the rows of a CSV file or the first Excel sheet into the same <see cref="SubmittedReport"/> as JSON:
-/// header <c>commune_code,status,recognized_year,tc01,…,tcNN</c> (CONTRACT §5), one row per commune.
+/// header <c>commune_code,status,recognized_year,tc01,…,tcNN</c> (README, "Reporting API"), one row per commune.
 /// A header that cannot be understood is a 400; a cell that cannot be understood is reported with the row,
 /// commune and column, beside the rule errors, so the sheet is fixed in one go.
 /// </summary>
@@ -119,7 +119,7 @@ public static class TabularSubmissionReader
 
     private static string Of(SheetRow row, int index) => index < row.Cells.Count ? row.Cells[index].Trim() : "";
 
-    /// <summary>true met, false not met, null unreadable (empty included: CONTRACT §5 makes an empty cell an error).</summary>
+    /// <summary>true met, false not met, null unreadable (empty included: the README makes an empty cell an error).</summary>
     internal static bool? Criterion(string cell) => Fold(cell) switch
     {
         "1" or "x" or "dat" => true,
@@ -135,7 +135,7 @@ public static class TabularSubmissionReader
     internal static string Status(string cell)
     {
         var folded = StatusKey(cell);
-        return ReferenceData.AllStatuses.FirstOrDefault(s => s == folded || StatusKey(Bulletins.Vn.Status(s)) == folded) ?? cell.Trim();
+        return Statuses.All.FirstOrDefault(s => s == folded || StatusKey(Vn.Status(s)) == folded) ?? cell.Trim();
     }
 
     private static string StatusKey(string text) => string.Join('-', Fold(text).Split([' ', '-', '_'], StringSplitOptions.RemoveEmptyEntries));

@@ -1,8 +1,9 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using NongThonMoi.Infrastructure.Security;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
+using NongThonMoi.Infrastructure;
+using NongThonMoi.Infrastructure.Web;
 
 namespace NongThonMoi.Submissions;
 
@@ -21,27 +22,27 @@ public static class TemplateEndpoints
     private static async Task<IResult> TemplateAsync(
         ClaimsPrincipal user, string? unitCode, ReferenceStore reference, ReportingCalendar calendar, ReportingOptions reporting, bool csv, CancellationToken ct)
     {
-        var submitter = user.ToSubmitter();
+        var submitter = Submitter.Of(user);
         unitCode = string.IsNullOrWhiteSpace(unitCode) ? submitter.Unit : unitCode.Trim();
         if (unitCode is null)
-            return SubmissionEndpoints.Problem(StatusCodes.Status400BadRequest, "Unit required", "Ghi mã đơn vị: ?unit=178.");
+            return Problems.Of(StatusCodes.Status400BadRequest, "Unit required", "Ghi mã đơn vị: ?unit=178.");
         if (!submitter.IsAdmin && unitCode != submitter.Unit)
-            return SubmissionEndpoints.Problem(StatusCodes.Status403Forbidden, "Forbidden",
+            return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden",
                 $"Mã truy cập này chỉ dùng cho đơn vị {submitter.Unit}, không phải {unitCode}.");
 
         var data = await reference.LoadAsync(ct);
         var unit = data.Units.FirstOrDefault(u => u.Code == unitCode && u.Level == reporting.ReportingLevel);
         if (unit is null)
-            return SubmissionEndpoints.Problem(StatusCodes.Status404NotFound, "Unknown unit", $"\"{unitCode}\" không phải là đơn vị báo cáo của tỉnh.");
+            return Problems.Of(StatusCodes.Status404NotFound, "Unknown unit", $"\"{unitCode}\" không phải là đơn vị báo cáo của tỉnh.");
         var period = calendar.Current;
         var set = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(period.Year));
         if (set is null)
-            return SubmissionEndpoints.Problem(StatusCodes.Status404NotFound, "No criteria set", $"Chưa có bộ tiêu chí áp dụng cho năm {period.Year}.");
+            return Problems.Of(StatusCodes.Status404NotFound, "No criteria set", $"Chưa có bộ tiêu chí áp dụng cho năm {period.Year}.");
 
-        var communes = SubmissionService.CommunesOf(data, unit);
+        var communes = data.CommunesOf(unit);
         var name = $"bao-cao-{unit.Code}-{period.Id}";
         return csv
             ? TypedResults.File(SubmissionTemplate.Csv(communes, set), "text/csv; charset=utf-8", $"{name}.csv")
-            : TypedResults.File(SubmissionTemplate.Xlsx(unit, communes, set, period), SubmissionEndpoints.XlsxContentType, $"{name}.xlsx");
+            : TypedResults.File(SubmissionTemplate.Xlsx(unit, communes, set, period), Spreadsheet.ContentType, $"{name}.xlsx");
     }
 }

@@ -2,16 +2,15 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using Npgsql;
+using NongThonMoi.Infrastructure.Security;
 
 namespace NongThonMoi.Submissions;
-
-public sealed record TokenRecord(long Id, string UnitCode);
 
 /// <summary>
 /// District submission tokens (mã truy cập nộp báo cáo): 256 random bits, shown once, stored as a SHA-256 hash,
 /// valid for one reporting unit until revoked.
 /// </summary>
-public sealed class TokenService(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class TokenService(NpgsqlDataSource dataSource, TimeProvider clock) : ITokenLookup
 {
     private const string Prefix = "ntm_";
 

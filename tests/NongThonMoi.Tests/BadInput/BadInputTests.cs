@@ -8,7 +8,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
 using NongThonMoi.Indicators;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 using NongThonMoi.Tests.Submissions;
 using NongThonMoi.Tests.Support;
 

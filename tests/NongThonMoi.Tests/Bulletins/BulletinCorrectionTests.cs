@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using NongThonMoi.Bulletins;
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure.Mail;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 using NongThonMoi.Tests.Support;
 
 namespace NongThonMoi.Tests.Bulletins;

@@ -63,7 +63,7 @@ public sealed class BulletinMessageTests(PostgresFixture postgres, SmtpFixture s
                 Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png.ToArray()[..4]);
             }
             var attachment = Assert.Single(message.Attachments.OfType<MimePart>());
-            Assert.Equal(BulletinWorkbook.ContentType, attachment.ContentType.MimeType);
+            Assert.Equal(NongThonMoi.Infrastructure.Spreadsheet.ContentType, attachment.ContentType.MimeType);
             Assert.EndsWith(".xlsx", attachment.FileName);
             Assert.DoesNotContain("<script>", html);
         }

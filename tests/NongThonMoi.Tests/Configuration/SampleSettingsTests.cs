@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using NongThonMoi.Infrastructure.Configuration;
+using NongThonMoi.Composition;
 
 namespace NongThonMoi.Tests.Configuration;
 

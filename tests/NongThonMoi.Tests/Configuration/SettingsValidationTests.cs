@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Options;
-using NongThonMoi.Cli;
+using NongThonMoi.Composition.Cli;
 using NongThonMoi.Tests.Support;
 
 namespace NongThonMoi.Tests.Configuration;
@@ -100,7 +100,7 @@ public sealed class SettingsValidationTests(PostgresFixture postgres)
     public void Comment_keys_of_the_sample_file_are_not_taken_for_typos()
     {
         var configuration = new ConfigurationBuilder().AddConfiguration(SampleSettingsTests.Sample()).Build();
-        Infrastructure.Configuration.SettingsCheck.Run(configuration);
+        Composition.SettingsCheck.Run(configuration);
     }
 
     /// <summary>The real executable: exit code 2 and exactly one line on standard error, nothing started.</summary>

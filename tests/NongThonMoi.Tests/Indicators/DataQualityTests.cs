@@ -1,5 +1,5 @@
 using NongThonMoi.Indicators;
-using NongThonMoi.Reference;
+using NongThonMoi.Programme;
 using static NongThonMoi.Tests.Support.Builders;
 
 namespace NongThonMoi.Tests.Indicators;

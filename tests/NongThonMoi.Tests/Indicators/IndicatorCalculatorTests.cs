@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure;
-using NongThonMoi.Reference;
+using NongThonMoi.Programme;
 using static NongThonMoi.Tests.Support.Builders;
 
 namespace NongThonMoi.Tests.Indicators;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Time.Testing;
 using NongThonMoi.Indicators;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 using NongThonMoi.Tests.Support;
 
 namespace NongThonMoi.Tests.Indicators;

@@ -1,6 +1,5 @@
 using System.Text;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 using NongThonMoi.Submissions;
 using static NongThonMoi.Tests.Support.Builders;
 

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
 using MiniExcelLibs;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 using NongThonMoi.Submissions;
 using static NongThonMoi.Tests.Support.Builders;
 

@@ -1,6 +1,5 @@
 using NongThonMoi.Indicators;
-using NongThonMoi.Reference;
-using NongThonMoi.Reporting;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Tests.Support;
 

@@ -103,6 +103,8 @@ public static class MailExtensions
         builder.Services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
         builder.Services.AddSingleton<IMailTransport, MailTransport>();
+        builder.Services.AddSingleton<DeliveryLedger>();
+        builder.Services.AddScoped<RunSender>();
         return builder;
     }
 }

@@ -13,7 +13,7 @@ public sealed class AdminOptions
     public string? Password { get; set; }
 
     /// <summary>
-    /// The password as a hash (<c>pbkdf2-sha256$iterations$salt$hash</c>, from <c>NongThonMoi.Worker hash-password</c>),
+    /// The password as a hash (<c>pbkdf2-sha256$iterations$salt$hash</c>, from <c>nongthonmoi hash-password</c>),
     /// so no plain password is kept in configuration; set this or <see cref="Password"/>, not both.
     /// </summary>
     public string? PasswordHash { get; set; }

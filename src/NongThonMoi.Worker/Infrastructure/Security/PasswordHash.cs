@@ -48,7 +48,7 @@ public sealed class PasswordHash
         var parts = text.Trim().Split('$');
         if (parts.Length != 4 || parts[0] != Scheme)
         {
-            error = $"must have the form {Scheme}$iterations$salt$hash (run `NongThonMoi.Worker hash-password`)";
+            error = $"must have the form {Scheme}$iterations$salt$hash (run `nongthonmoi hash-password`)";
             return false;
         }
         if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < MinIterations)

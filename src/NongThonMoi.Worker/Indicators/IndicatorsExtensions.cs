@@ -1,0 +1,23 @@
+using NongThonMoi.Programme;
+
+namespace NongThonMoi.Indicators;
+
+/// <summary>Indicators (chỉ tiêu): the province-wide figures of a period, recomputed by a job into a snapshot.</summary>
+public static class IndicatorsExtensions
+{
+    public static WebApplicationBuilder AddIndicators(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SnapshotRepository>();
+        builder.Services.AddScoped<RecomputeJob>();
+        builder.Services.AddSingleton<RecomputeTimings>();
+        // Submissions announce what they accepted through the shared-domain interface; the figures listen here.
+        builder.Services.AddSingleton<ISubmissionAccepted, HangfireRecomputeTrigger>();
+        return builder;
+    }
+
+    public static WebApplication MapIndicators(this WebApplication app)
+    {
+        app.MapIndicatorEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,27 @@
+using NongThonMoi.Infrastructure.Database;
+using NongThonMoi.Infrastructure.Jobs;
+using NongThonMoi.Infrastructure.Mail;
+using NongThonMoi.Infrastructure.Security;
+using NongThonMoi.Infrastructure.Web;
+
+namespace NongThonMoi.Infrastructure;
+
+/// <summary>The plumbing every capability stands on, registered and put in the request pipeline in one call each.</summary>
+public static class InfrastructureExtensions
+{
+    /// <summary>The admin login is required only where there is something to log in to (serve, demo).</summary>
+    public static WebApplicationBuilder AddInfrastructure(this WebApplicationBuilder builder, bool requireAdminPassword) =>
+        builder.AddDatabase().AddWeb().AddSecurity(requireAdminPassword).AddMail();
+
+    /// <summary>Proxies and errors first, then who the caller is, then the endpoints that need no capability.</summary>
+    public static WebApplication UseInfrastructure(this WebApplication app)
+    {
+        app.UseTrustedProxies();
+        app.UseDatabaseAwareErrors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealth();
+        app.MapDashboard();
+        return app;
+    }
+}

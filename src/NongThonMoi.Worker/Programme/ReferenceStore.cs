@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+
+namespace NongThonMoi.Programme;
+
+/// <summary>Reads the reference data as the database holds it (the files are loaded into it at start).</summary>
+public sealed class ReferenceStore(NpgsqlDataSource dataSource)
+{
+    private volatile Loaded? _loaded;
+
+    private sealed record Loaded(string Stamp, ReferenceData Data);
+
+    /// <summary>
+    /// Every submission and every recompute reads the reference; nationally that is 9,000 units, too many to read per
+    /// submission (BENCHMARKS.md). So it is kept, and read again only when it changed:
+    /// ReferenceSync deletes and re-inserts the criteria sets in the transaction that writes everything else, so their
+    /// rows' xmin (the id of that transaction) changes with every sync, in whichever process it ran.
+    /// </summary>
+    public async Task<ReferenceData> LoadAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var stamp = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "select coalesce(string_agg(xmin::text, ',' order by id), '') from criteria_sets", cancellationToken: ct)) ?? "";
+        if (_loaded is { } loaded && loaded.Stamp == stamp && stamp.Length > 0) return loaded.Data;
+        var data = await ReadAsync(connection);
+        _loaded = new Loaded(stamp, data);
+        return data;
+    }
+
+    private static async Task<ReferenceData> ReadAsync(NpgsqlConnection connection)
+    {
+        using var grid = await connection.QueryMultipleAsync("""
+            select code, name, level, parent_code, region, flags, commune_group from units where active order by code;
+            select id, title, legal_basis, year_from, year_to, statuses, bands::text as bands, definition::text as definition from criteria_sets order by year_from;
+            select set_id, number, name, group_number from criteria order by set_id, number;
+            select year, scope, key, value from targets;
+            select id, name, scope, reminders from committees where active order by id;
+            select committee_id, name, email from committee_members order by committee_id, email;
+            select code, name, unit from data_elements where active order by code;
+            """);
+        var units = (await grid.ReadAsync<UnitRow>()).Select(r => new Unit(
+            r.Code, r.Name, Enum.Parse<UnitLevel>(r.Level, ignoreCase: true), r.ParentCode, r.Region, r.Flags, r.CommuneGroup)).ToList();
+        var sets = (await grid.ReadAsync<SetRow>()).ToList();
+        var criteria = (await grid.ReadAsync<CriterionRow>()).ToLookup(c => c.SetId);
+        var targets = (await grid.ReadAsync<Target>()).ToList();
+        var committees = (await grid.ReadAsync<CommitteeRow>()).ToList();
+        var members = (await grid.ReadAsync<MemberRow>()).ToLookup(m => m.CommitteeId);
+        var elements = (await grid.ReadAsync<DataElement>()).ToList();
+
+        return new ReferenceData(
+            units,
+            sets.Select(s => new CriteriaSet(s.Id, s.Title, s.LegalBasis, s.YearFrom, s.YearTo, s.Statuses,
+                JsonSerializer.Deserialize<List<Band>>(s.Bands)!, criteria[s.Id].Select(c => new Criterion(c.Number, c.Name, c.GroupNumber)).ToList(),
+                s.Definition)).ToList(),
+            targets,
+            committees.Select(c => new Committee(c.Id, c.Name, c.Scope, c.Reminders,
+                members[c.Id].Select(m => new CommitteeMember(m.Name, m.Email)).ToList())).ToList(),
+            elements);
+    }
+
+    private sealed record UnitRow
+{
+    public string Code { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string Level { get; init; } = "";
+    public string? ParentCode { get; init; }
+    public string? Region { get; init; }
+    public string[] Flags { get; init; } = [];
+    public short? CommuneGroup { get; init; }
+}
+    private sealed record SetRow
+{
+    public string Id { get; init; } = "";
+    public string Title { get; init; } = "";
+    public string LegalBasis { get; init; } = "";
+    public int YearFrom { get; init; }
+    public int YearTo { get; init; }
+    public string[] Statuses { get; init; } = [];
+    public string Bands { get; init; } = "";
+    public string Definition { get; init; } = "";
+}
+    private sealed record CriterionRow
+{
+    public string SetId { get; init; } = "";
+    public short Number { get; init; }
+    public string Name { get; init; } = "";
+    public short? GroupNumber { get; init; }
+}
+    private sealed record CommitteeRow
+{
+    public string Id { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string Scope { get; init; } = "";
+    public bool Reminders { get; init; }
+}
+    private sealed record MemberRow
+{
+    public string CommitteeId { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string Email { get; init; } = "";
+}
+}
