@@ -76,6 +76,7 @@ public static class Commands
     {
         await using (app)
         {
+            await app.StartDatabaseAsync();
             await app.RunAsync();
         }
         return 0;
@@ -87,6 +88,7 @@ public static class Commands
         var services = app.Services;
         services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
         var ct = CancellationToken.None;
+        await app.StartDatabaseAsync(ct);
         var applied = await services.GetRequiredService<MigrationRunner>().ApplyAsync(ct);
         if (command.Verb == "migrate")
         {

@@ -7,6 +7,7 @@ using NongThonMoi.Bulletins;
 using NongThonMoi.Composition.Cli;
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure;
+using NongThonMoi.Infrastructure.Database;
 using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Infrastructure.Security;
 using NongThonMoi.Programme;
@@ -31,6 +32,7 @@ public static class DemoCommand
                 builder.Configuration.AddInMemoryCollection([new("Admin:Password", generated)]);
             }
         });
+        await app.StartDatabaseAsync();
         await app.StartAsync();
         var services = app.Services;
         var ct = app.Lifetime.ApplicationStopping;

@@ -9,8 +9,8 @@ public static class DatabaseServiceCollectionExtensions
     public const string ConnectionStringName = "NongThonMoi";
 
     /// <summary>
-    /// One <see cref="NpgsqlDataSource"/> for the process. An empty connection string starts the embedded
-    /// cluster here, before the host is built, because everything after it needs the address.
+    /// One <see cref="NpgsqlDataSource"/> for the process. An empty connection string means the embedded cluster: its
+    /// address is fixed here, and <see cref="StartDatabaseAsync"/> starts it before the host runs.
     /// </summary>
     public static WebApplicationBuilder AddDatabase(this WebApplicationBuilder builder)
     {
@@ -22,7 +22,7 @@ public static class DatabaseServiceCollectionExtensions
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             var directory = builder.Configuration[$"{DatabaseOptions.Section}:EmbeddedDirectory"] is { Length: > 0 } d ? d : ".data/postgres";
-            embedded = EmbeddedPostgres.StartAsync(Paths.FromWorkingDirectory(directory)).GetAwaiter().GetResult();
+            embedded = EmbeddedPostgres.Create(Paths.FromWorkingDirectory(directory));
             // Made by a factory so that the container owns it and stops the cluster when the app is disposed.
             builder.Services.AddSingleton(_ => embedded);
             connectionString = embedded.ConnectionString();
@@ -39,6 +39,15 @@ public static class DatabaseServiceCollectionExtensions
         });
         builder.Services.AddSingleton<MigrationRunner>();
         return builder;
+    }
+
+    /// <summary>
+    /// The async start step of every verb, before the host starts: the embedded cluster, when there is one, runs before
+    /// anything opens a connection (the job storage does so as soon as the host resolves it).
+    /// </summary>
+    public static async Task StartDatabaseAsync(this WebApplication app, CancellationToken ct = default)
+    {
+        if (app.Services.GetService<EmbeddedPostgres>() is { } embedded) await embedded.EnsureStartedAsync(ct);
     }
 }
 

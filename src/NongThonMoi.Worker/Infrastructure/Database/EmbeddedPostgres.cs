@@ -11,34 +11,57 @@ namespace NongThonMoi.Infrastructure.Database;
 /// </summary>
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
-    private readonly string _dataDirectory;
+    private readonly string _configuredDirectory;
     private readonly string _socketDirectory;
-    private readonly string _binDirectory;
     private readonly bool _asRoot;
+    private readonly SemaphoreSlim _starting = new(1, 1);
+    private string _dataDirectory;
+    private string _binDirectory = "";
     private bool _started;
 
-    private EmbeddedPostgres(string dataDirectory, string binDirectory)
+    private EmbeddedPostgres(string dataDirectory)
     {
-        _dataDirectory = Path.GetFullPath(dataDirectory);
-        _binDirectory = binDirectory;
+        _configuredDirectory = _dataDirectory = Path.GetFullPath(dataDirectory);
         _socketDirectory = Path.Combine(Path.GetTempPath(), $"ntm-pg-{Guid.NewGuid():N}"[..20]);
         _asRoot = Environment.UserName == "root";
+        // The address is fixed before the server runs, so the data source can be built while services are registered
+        // and the server started later, in an async start step. A port taken in between makes the start fail loudly.
+        Port = FreePort();
     }
 
-    public int Port { get; private set; }
+    public int Port { get; }
 
     public string ConnectionString(string database = "postgres") =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=50";
 
-    /// <summary>Initialises the cluster on first use, then starts it on a free loopback port.</summary>
+    /// <summary>A cluster on a free loopback port, not started yet (<see cref="EnsureStartedAsync"/>).</summary>
+    public static EmbeddedPostgres Create(string dataDirectory) => new(dataDirectory);
+
+    /// <summary>Creates and starts a cluster at once (the tests' and the benchmark's own databases).</summary>
     public static async Task<EmbeddedPostgres> StartAsync(string dataDirectory, CancellationToken ct = default)
     {
-        var bin = FindBinaries() ?? throw new EmbeddedPostgresUnavailableException(
-            "PostgreSQL server binaries (initdb, pg_ctl) were not found: install them with `apt-get install postgresql`, " +
-            "or set ConnectionStrings:NongThonMoi to an existing server.");
-        var pg = new EmbeddedPostgres(await ReachableDataDirectoryAsync(dataDirectory, ct), bin);
-        await pg.StartCoreAsync(ct);
+        var pg = Create(dataDirectory);
+        await pg.EnsureStartedAsync(ct);
         return pg;
+    }
+
+    /// <summary>Initialises the cluster on first use, then starts it; a second call finds it running.</summary>
+    public async Task EnsureStartedAsync(CancellationToken ct = default)
+    {
+        await _starting.WaitAsync(ct);
+        try
+        {
+            if (_started) return;
+            _binDirectory = FindBinaries() ?? throw new EmbeddedPostgresUnavailableException(
+                "PostgreSQL server binaries (initdb, pg_ctl) were not found: install them with `apt-get install postgresql`, " +
+                "or set ConnectionStrings:NongThonMoi to an existing server.");
+            _dataDirectory = await ReachableDataDirectoryAsync(_configuredDirectory, ct);
+            await StartCoreAsync(ct);
+        }
+        finally
+        {
+            _starting.Release();
+        }
     }
 
     /// <summary>
@@ -82,7 +105,6 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         await StopStaleServerAsync(ct);
-        Port = FreePort();
         var serverOptions = $"-p {Port} -k {_socketDirectory} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on";
         await RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
             ["-D", _dataDirectory, "-w", "-t", "60", "-l", Path.Combine(_dataDirectory, "server.log"), "-o", serverOptions, "start"], ct);
