@@ -94,20 +94,21 @@ public sealed class ResendProcessTests(PostgresFixture postgres, ITestOutputHelp
         // Production's invisibility timeout (5 min): Hangfire will not bring the dead worker's job back during this test.
         var settings = new Dictionary<string, string> { ["Jobs:InvisibilityTimeout"] = "00:05:00", ["Jobs:DeliveryLease"] = "00:00:03" };
 
+        // Two workers up before the run: the one that runs the job is killed, the other one is the survivor that must notice.
         await using var a = Start("A", database, reference, relay, settings);
-        await using var b = Start("B", database, reference, relay, settings, deferred: true);
+        await using var b = Start("B", database, reference, relay, settings);
         try
         {
-            await a.WaitReadyAsync(Generous);
+            await Task.WhenAll(a.WaitReadyAsync(Generous), b.WaitReadyAsync(Generous));
             var job = await SendAsync(a, "");
             await WaitAsync(() => Task.FromResult(relay.Messages.Count >= 6 && relay.InFlight == 1), "6 messages at the relay and one in flight");
-            b.Launch();
-            a.Kill();
+            var server = await ScalarAsync<string>(database,
+                "select data::jsonb ->> 'ServerId' from hangfire.state where jobid = @job and name = 'Processing' order by id limit 1", new { job });
+            var (victim, survivor) = server.Contains($":{a.Pid}:", StringComparison.Ordinal) ? (a, b) : (b, a);
+            victim.Kill();
             var killed = Stopwatch.StartNew();
-            Assert.True(await a.WaitForExitAsync(Generous), "A did not die on SIGKILL");
+            Assert.True(await victim.WaitForExitAsync(Generous), $"{victim.Name} did not die on SIGKILL");
             var atKill = relay.Messages.Count;
-            await b.WaitReadyAsync(Generous);
-            var bReady = killed.Elapsed;
             // The first message after the kill that is not the one the relay already had: the run is moving again.
             await WaitAsync(() => Task.FromResult(relay.Messages.Count > atKill + 1), "the run continued after the kill");
             var resumed = killed.Elapsed;
@@ -130,7 +131,7 @@ public sealed class ResendProcessTests(PostgresFixture postgres, ITestOutputHelp
                 Assert.All(copies, m => Assert.Equal(row.MessageId, m.MessageId));
             }
             Assert.InRange(messages.Count - Members, 0, 1);
-            output.WriteLine($"SIGKILL after {atKill}/{Members} messages; B ready {bReady.TotalSeconds:0.0} s after the kill; B's sweep continued the run " +
+            output.WriteLine($"SIGKILL of {victim.Name}, which ran the job, after {atKill}/{Members} messages; {survivor.Name}'s sweep continued the run " +
                              $"(lease 3 s, invisibility timeout 5 min): sending again {resumed.TotalSeconds:0.0} s after the kill, all {Members} served after " +
                              $"{recovered.TotalSeconds:0.0} s, {last} messages, {messages.Count - Members} repeat(s) with the same Message-Id");
         }
