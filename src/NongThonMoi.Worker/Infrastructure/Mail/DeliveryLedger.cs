@@ -270,16 +270,18 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
     public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(300, 5 * Math.Pow(2, Math.Max(0, attempts - 1))));
 
     /// <summary>
-    /// When the next retry of the run becomes due, or null when nothing is left for this worker. Rows another
-    /// worker holds are its business: were it to die, its lease and the run's hold expire and the sweep
-    /// (<see cref="SweepAsync"/>) enqueues a job that claims them — waiting here would only keep a second worker busy.
+    /// When to look at the run again, or null when no row of it is open (every one sent or failed): the next retry of a
+    /// pending row, or the end of the lease of a row another job is sending. A job ends only when its run does, so that
+    /// its state in Hangfire says how the run went — Succeeded: everyone served; Failed: someone refused — whichever of
+    /// several jobs of the run (a retry, a sweep's, a second worker's) sent the last message. Should the other job's
+    /// worker die, its rows are claimed here once their lease runs out.
     /// </summary>
     public async Task<DateTimeOffset?> NextDueAsync(long runId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("""
-            select min(coalesce(next_attempt_at, '-infinity'))
-            from deliveries where run_id = @runId and status = 'pending'
+            select min(coalesce(case when status = 'pending' then next_attempt_at else claimed_until end, '-infinity'))
+            from deliveries where run_id = @runId and status in ('pending', 'sending')
             """, new { runId }, cancellationToken: ct));
     }
 

@@ -36,8 +36,10 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
 {
     private const int BatchSize = 20;
 
-    /// <summary>The longest the run waits for a retry before looking again (a row of another worker may free up).</summary>
-    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
+    /// <summary>The longest the run waits for a retry or for another job's rows before looking again.</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan MinWait = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// Sends what is open in the run. <paramref name="compose"/> gives a row's content (subject, body, headers of its own);
@@ -50,7 +52,7 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
         var watch = Stopwatch.StartNew();
         int sent = 0, failed = 0;
         var lastProgress = TimeSpan.Zero;
-        // While waiting for a backoff nothing is handed over, so the hold is renewed at least every half lease.
+        // While waiting (a backoff, another job's rows) nothing is handed over, so the hold is renewed at least every half lease.
         var maxWait = ledger.Lease / 2 < MaxWait ? ledger.Lease / 2 : MaxWait;
         await ledger.HoldAsync(run.Id, ct);
         await using (var session = transport.OpenSession())
@@ -63,8 +65,12 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
                 {
                     var next = await ledger.NextDueAsync(run.Id, ct);
                     if (next is null) break;
+                    // Due already yet nothing to claim: another job is claiming it this very moment; look again shortly.
                     var wait = next.Value - clock.GetUtcNow();
-                    if (wait > TimeSpan.Zero) await Task.Delay(wait < maxWait ? wait : maxWait, clock, ct);
+                    if (wait < MinWait) wait = MinWait;
+                    // A pause between two looks, in real time: what ends the wait is often another job finishing its rows,
+                    // which no clock announces, and a frozen test clock must not freeze the looking.
+                    await Task.Delay(wait < maxWait ? wait : maxWait, ct);
                     await ledger.HoldAsync(run.Id, ct);
                     continue;
                 }
