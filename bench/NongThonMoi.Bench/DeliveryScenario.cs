@@ -3,6 +3,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 using NongThonMoi.Bulletins;
+using NongThonMoi.Infrastructure.Mail;
 
 namespace NongThonMoi.Bench;
 

@@ -9,23 +9,23 @@ using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bulletins;
 
-/// <summary>A run ended with members who could not be served; the ledger says who and why.</summary>
-public sealed class DeliveryFailuresException(string message) : Exception(message);
-
 /// <summary>
-/// Sends a period's bulletin (bản tin) to every member of every steering committee through the delivery
-/// ledger. Safe to run twice, on two workers, or after a crash: members already served get nothing new.
+/// Sends a bulletin (bản tin) run — a period's copy for the members of the steering committees, as
+/// <see cref="BulletinRuns"/> wrote it to the delivery ledger — given only the run's id. Safe to run twice, on two
+/// workers, or after a crash: a re-run continues the same run, and members already served get nothing new.
+/// A run with a delivery refused for good ends Failed and is not retried (<see cref="DeliveryFailuresException"/>).
 /// </summary>
 public sealed class BulletinJob(
+    BulletinRuns runs,
     SnapshotRepository snapshots,
     Corrections corrections,
     RecomputeJob recompute,
     ReferenceStore reference,
     DeliveryLedger ledger,
     RunSender sender,
-    IMailTransport transport,
     ReportingCalendar calendar,
     IOptions<WebOptions> web,
+    IBackgroundJobClient jobs,
     ILogger<BulletinJob> logger)
 {
     public const string Kind = "bulletin";
@@ -33,39 +33,58 @@ public sealed class BulletinJob(
     /// <summary>How many committees the run renders ahead of the one being sent.</summary>
     private const int RenderAhead = 8;
 
-    /// <summary>The schedule's entry: the newest period whose deadline has passed (Monday's bulletin is last week's).</summary>
-    [AutomaticRetry(Attempts = 2)]
-    public Task RunScheduledAsync(CancellationToken ct)
+    /// <summary>
+    /// The schedule's entry: the schedule is the request, for copy 0 of the newest period whose deadline has passed
+    /// (Monday's bulletin is last week's). Asking again for copy 0 finds the same run, so a re-run continues it.
+    /// </summary>
+    [AutomaticRetry(Attempts = MailJobRetry.Attempts, ExceptOn = [typeof(DeliveryFailuresException)])]
+    public async Task RunScheduledAsync(CancellationToken ct)
     {
-        var period = calendar.Current;
-        if (calendar.Deadline(period) > calendar.Now) period = period.Previous;
-        return RunAsync(period.Id, null, false, ct);
+        var run = await runs.AskAsync(calendar.LastClosed.Id, null, resend: false, ct);
+        await SendRunAsync(run.Id, ct);
     }
 
-    [AutomaticRetry(Attempts = 2)]
-    public async Task RunAsync(string? period, string? committee, bool resend, CancellationToken ct) =>
-        await SendAsync(period, committee, resend, ct);
+    /// <summary>The job a request enqueues: sends what is open in the run it created.</summary>
+    [AutomaticRetry(Attempts = MailJobRetry.Attempts, ExceptOn = [typeof(DeliveryFailuresException)])]
+    public async Task RunAsync(long runId, CancellationToken ct) => await SendRunAsync(runId, ct);
 
+    /// <summary>
+    /// The entry of jobs enqueued before runs were created by their request (and the demo's continuation): asks for the
+    /// run and hands it to a job of its own at once, so that only these few milliseconds, not the whole run, could be
+    /// repeated by a re-run.
+    /// </summary>
+    [AutomaticRetry(Attempts = MailJobRetry.Attempts, ExceptOn = [typeof(DeliveryFailuresException)])]
+    public async Task RunAsync(string? period, string? committee, bool resend, CancellationToken ct)
+    {
+        var run = await runs.AskAsync(period, committee, resend, ct);
+        jobs.Enqueue<BulletinJob>(j => j.RunAsync(run.Id, CancellationToken.None));
+    }
+
+    /// <summary>Asks for a run and sends it here, without the job server (the CLI, tests and the benchmark).</summary>
     public async Task<RunResult> SendAsync(string? period, string? committeeId, bool resend, CancellationToken ct)
     {
-        var data = await reference.LoadAsync(ct);
-        var committees = data.Committees.Where(c => committeeId is null || c.Id == committeeId).ToList();
-        if (committeeId is not null && committees.Count == 0)
-            throw new ArgumentException($"no committee \"{committeeId}\" in committees.json");
+        var run = await runs.AskAsync(period, committeeId, resend, ct);
+        return await SendRunAsync(run.Id, ct);
+    }
 
-        var latest = await recompute.LatestOrComputeAsync(period, ct);
-        var run = await ledger.EnsureRunAsync(Kind, latest.Period, latest.Id, resend, ct);
-        // A run keeps the figures it started with, so a retry or a second worker sends the same bulletin.
-        var stored = run.SnapshotId == latest.Id ? latest : await snapshots.GetAsync(run.SnapshotId ?? latest.Id, ct) ?? latest;
-        var recipients = committees.SelectMany(c => c.Members.Select(m => new Recipient(c.Id, c.Scope, m.Email, m.Name))).ToList();
-        var added = await ledger.AddRecipientsAsync(run, recipients, ct);
-        logger.LogInformation("Bulletin {Period} (copy {Copy}) for {Committees} committees: {Added} new recipients of {Recipients}",
-            run.Period, run.Copy, committees.Count, added, recipients.Count);
+    private async Task<RunResult> SendRunAsync(long runId, CancellationToken ct)
+    {
+        var run = await ledger.GetRunAsync(runId, ct);
+        var data = await reference.LoadAsync(ct);
+        var byId = data.Committees.ToDictionary(c => c.Id);
+        // The committees in the order the ledger sends them; one that has left committees.json since is rendered on demand.
+        var committees = (await ledger.CommitteesAsync(run.Id, ct)).Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+
+        // A run keeps the figures its first job found, so a retry or a second worker sends the same bulletin.
+        var latest = await recompute.LatestOrComputeAsync(run.Period, ct);
+        var snapshotId = await ledger.FixSnapshotAsync(run.Id, latest.Id, ct);
+        var stored = snapshotId == latest.Id ? latest : await snapshots.GetAsync(snapshotId, ct) ?? latest;
+        logger.LogInformation("Bulletin {Period} (copy {Copy}, run {RunId}): sending to {Committees} committees from snapshot {SnapshotId}",
+            run.Period, run.Copy, run.Id, committees.Count, stored.Id);
 
         var snapshot = stored.Snapshot;
         var communes = stored.CommuneFigures;
         var reportingPeriod = ReportingPeriod.Parse(run.Period);
-        var byId = data.Committees.ToDictionary(c => c.Id);
         var history = await snapshots.HistoryAsync(run.Period, BulletinContentBuilder.TrendPeriods, ct);
         var changed = await corrections.SinceLastBulletinAsync(run.Period, ct);
         var rendered = new ConcurrentDictionary<string, Lazy<RenderedBulletin>>();
@@ -88,14 +107,11 @@ public sealed class BulletinJob(
             composing = d.CommitteeId;
             if (order.TryGetValue(d.CommitteeId, out var at)) Volatile.Write(ref sendingAt, Math.Max(Volatile.Read(ref sendingAt), at));
             var r = RenderOf(d.CommitteeId, d.Scope);
-            var message = new MimeMessage { Subject = r.Content.Subject, MessageId = d.MessageId, Date = calendar.Now };
-            message.From.Add(transport.From);
-            message.To.Add(new MailboxAddress(d.Name, d.Email));
-            message.Headers.Add("Auto-Submitted", "auto-generated");
+            // From, To, Message-Id, Date and Auto-Submitted are the ledger's (RunSender); these say what the bulletin is.
+            var message = new MimeMessage { Subject = r.Content.Subject, Body = r.ToMimeBody() };
             message.Headers.Add("X-NTM-Period", run.Period);
             message.Headers.Add("X-NTM-Committee", d.CommitteeId);
             if (run.Copy > 0) message.Headers.Add("X-NTM-Resend", run.Copy.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            message.Body = r.ToMimeBody();
             return message;
         }
 
@@ -115,19 +131,15 @@ public sealed class BulletinJob(
                 catch (Exception e) when (e is not OperationCanceledException) { return; } // Compose meets the same error and reports it
             }
         }, CancellationToken.None);
-        RunResult result;
         try
         {
-            result = await sender.SendAsync(run, recipients.Count, Compose, ct);
+            // Throws DeliveryFailuresException when a row of the run is failed for good: the job ends Failed, unretried.
+            return await sender.SendAsync(run, Compose, ct);
         }
         finally
         {
             await stopAhead.CancelAsync();
             await ahead;
         }
-        var failed = (await ledger.ListAsync(run.Period, ct)).Count(e => e.Kind == Kind && e.Copy == run.Copy && e.Status == "failed");
-        if (failed > 0)
-            throw new DeliveryFailuresException($"Bulletin {run.Period}: {failed} deliveries failed; see GET /api/admin/bulletins?period={run.Period}");
-        return result;
     }
 }

@@ -87,6 +87,17 @@ internal sealed class OperationsPage : RazorPage
         {
             html.Append("<p>Chưa có bản tin nào được gửi.</p>");
         }
+
+        if (report.FailedReminders.Count > 0)
+        {
+            html.Append("<h3>Thư nhắc hạn không gửi được</h3>");
+            html.Append("<table class=\"table table-condensed\" id=\"ntm-failed-reminders\"><thead><tr><th>Kỳ</th><th>Ban chỉ đạo</th><th>Người nhận</th><th>Số lần thử</th><th>Lỗi</th></tr></thead><tbody>");
+            foreach (var f in report.FailedReminders)
+            {
+                html.Append($"<tr><td>{E(f.Period)}</td><td>{E(f.CommitteeId)}</td><td>{E(f.Name)} &lt;{E(f.Recipient)}&gt;</td><td>{f.Attempts}</td><td>{E(f.LastError ?? "")}</td></tr>");
+            }
+            html.Append("</tbody></table>");
+        }
         html.Append("</div></div>");
         return html.ToString();
     }

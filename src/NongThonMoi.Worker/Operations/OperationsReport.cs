@@ -5,12 +5,16 @@ using NongThonMoi.Submissions;
 
 namespace NongThonMoi.Operations;
 
-/// <summary>What the province's IT admin checks at a glance: this period's reports, the newest figures, the last bulletin.</summary>
+/// <summary>
+/// What the province's IT admin checks at a glance: this period's reports, the newest figures, the last bulletin, and
+/// the reminders that could not be delivered (the bulletin's own failures are in <see cref="LastBulletin"/>).
+/// </summary>
 public sealed record OperationsReport(
     PeriodSubmissionStatus Submissions,
     TimeZoneInfo Zone,
     IndicatorSnapshot? Snapshot,
-    BulletinRunSummary? LastBulletin)
+    BulletinRunSummary? LastBulletin,
+    IReadOnlyList<LedgerEntry> FailedReminders)
 {
     public DateTime DeadlineLocal => LocalOf(Submissions.Deadline);
 
@@ -31,7 +35,8 @@ public sealed class OperationsReportQuery(
         var status = await submissions.ForPeriodAsync(calendar.Current, ct);
         var stored = await snapshots.FindAsync(null, ct);
         // The ledger lists the newest run first; reminders share it, so only bulletin runs are looked at.
-        var bulletins = (await ledger.ListAsync(null, ct)).Where(e => e.Kind == "bulletin").ToList();
+        var entries = await ledger.ListAsync(null, ct);
+        var bulletins = entries.Where(e => e.Kind == "bulletin").ToList();
         BulletinRunSummary? last = null;
         if (bulletins.Count > 0)
         {
@@ -41,6 +46,8 @@ public sealed class OperationsReportQuery(
                 run.GroupBy(e => e.Status).ToDictionary(g => g.Key, g => g.Count()),
                 run.Where(e => e.Status == "failed").ToList());
         }
-        return new OperationsReport(status, calendar.Zone, stored?.Snapshot, last);
+        // Newest first, as the ledger lists them; a handful is enough to see that an address needs fixing.
+        var failedReminders = entries.Where(e => e.Kind.StartsWith("reminder", StringComparison.Ordinal) && e.Status == "failed").Take(20).ToList();
+        return new OperationsReport(status, calendar.Zone, stored?.Snapshot, last, failedReminders);
     }
 }

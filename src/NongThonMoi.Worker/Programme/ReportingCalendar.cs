@@ -39,6 +39,12 @@ public sealed class ReportingCalendar
 
     public ReportingPeriod Current => ReportingPeriod.Containing(DateOnly.FromDateTime(LocalNow), Cycle);
 
+    /// <summary>
+    /// The newest period whose deadline has passed: the one the scheduled bulletin reports on (Monday's bulletin is last
+    /// week's) and the one that gets the overdue reminder.
+    /// </summary>
+    public ReportingPeriod LastClosed => Deadline(Current) <= Now ? Current : Current.Previous;
+
     /// <summary>A period id of this system's cycle, or an explanation of what was expected.</summary>
     public bool TryParsePeriod(string? id, out ReportingPeriod period, out string error)
     {

@@ -141,10 +141,21 @@ public static class Commands
             case ("bulletin", "send"):
             {
                 if (command.Option("period") is { } p) ParsePeriod(calendar, p);
-                var result = await services.GetRequiredService<BulletinJob>().SendAsync(
-                    command.Option("period"), command.Option("committee"), command.Option("resend") == "true", ct);
-                Console.WriteLine($"Bulletin: {result.Sent} sent now, {result.Failed} failed, {result.Total} recipients in the run.");
-                return result.Failed > 0 ? 1 : 0;
+                // The verb is the request (--resend: the next copy) and sends the run here; killed midway, a worker's sweep
+                // continues that run, and running the verb again without --resend sends only what copy 0 still lacks.
+                try
+                {
+                    var result = await services.GetRequiredService<BulletinJob>().SendAsync(
+                        command.Option("period"), command.Option("committee"), command.Option("resend") == "true", ct);
+                    Console.WriteLine($"Bulletin: {result.Sent} sent now, 0 failed, {result.Total} recipients in the run.");
+                    return 0;
+                }
+                catch (Infrastructure.Mail.DeliveryFailuresException e)
+                {
+                    Console.WriteLine($"Bulletin: {e.Result.Sent} sent now, {e.FailedInRun} failed, {e.Result.Total} recipients in the run.");
+                    Console.Error.WriteLine($"nongthonmoi: {e.Message}");
+                    return 1;
+                }
             }
             default:
                 throw new ArgumentException($"unknown verb {command.Verb}");

@@ -1,12 +1,15 @@
 using System.Reflection;
 using Dapper;
+using Hangfire.PostgreSql;
 using Npgsql;
+using NongThonMoi.Infrastructure.Jobs;
 
 namespace NongThonMoi.Infrastructure.Database;
 
 /// <summary>
-/// Applies the numbered scripts of <c>Database/Migrations</c> in order, each in its own transaction,
-/// under an advisory lock so that several workers starting at once apply each script exactly once.
+/// Applies the numbered scripts of <c>Database/Migrations</c> in order, each in its own transaction, then Hangfire's
+/// own schema, all under one advisory lock so that several workers starting at once on an empty database apply each
+/// script exactly once and none of them meets the other's half-made tables.
 /// </summary>
 public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger)
 {
@@ -37,6 +40,11 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
                 logger.LogInformation("Applied migration {Migration}", id);
                 count++;
             }
+            // Hangfire.PostgreSql's installer (its PrepareSchemaIfNecessary is off, see AddJobs) skips the versions already
+            // there, so a started database costs one query per version. Its scripts set search_path for the session and
+            // most reset it; reset here too, so that nothing after them on this pooled connection looks in the wrong schema.
+            PostgreSqlObjectsInstaller.Install(connection, JobsExtensions.HangfireSchema);
+            await connection.ExecuteAsync("reset search_path");
             return count;
         }
         finally

@@ -31,7 +31,9 @@ public static class JobsExtensions
                 new PostgreSqlStorageOptions
                 {
                     SchemaName = HangfireSchema,
-                    PrepareSchemaIfNecessary = true,
+                    // Installed by MigrationRunner under the migrations' advisory lock: two workers starting on an empty
+                    // database would otherwise both run Hangfire's install scripts, and one of them logs errors.
+                    PrepareSchemaIfNecessary = false,
                     UseSlidingInvisibilityTimeout = true,
                     InvisibilityTimeout = sp.GetRequiredService<IOptions<JobsOptions>>().Value.InvisibilityTimeout,
                     DistributedLockTimeout = TimeSpan.FromMinutes(1),
@@ -52,6 +54,8 @@ public static class JobsExtensions
                 o.StopTimeout = jobs.StopTimeout;
                 o.ShutdownTimeout = jobs.ShutdownTimeout;
             });
+            // Runs whose worker died are continued after about one delivery lease, not Hangfire's invisibility timeout.
+            builder.Services.AddHostedService<Mail.RunSweeper>();
             // The host must wait at least as long as the job server, or it would stop before the hand-back is done.
             builder.Services.AddOptions<HostOptions>().Configure<IOptions<JobsOptions>>((host, jobs) =>
             {

@@ -46,46 +46,138 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
 
     public const int MaxAttempts = 10;
 
-    /// <summary>The run of (kind, period); a resend makes a new copy with the next number.</summary>
-    public async Task<MailRun> EnsureRunAsync(string kind, string period, long? snapshotId, bool resend, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var now = clock.GetUtcNow();
-        if (resend)
-        {
-            return await connection.QuerySingleAsync<MailRun>(new CommandDefinition("""
-                insert into mail_runs (kind, period, copy, snapshot_id, created_at)
-                select @kind, @period, coalesce(max(copy), 0) + 1, @snapshotId, @now from mail_runs where kind = @kind and period = @period
-                returning id, kind, period, copy, snapshot_id, created_at
-                """, new { kind, period, snapshotId, now }, cancellationToken: ct));
-        }
-        await connection.ExecuteAsync(new CommandDefinition("""
-            insert into mail_runs (kind, period, copy, snapshot_id, created_at) values (@kind, @period, 0, @snapshotId, @now)
-            on conflict (kind, period, copy) do nothing
-            """, new { kind, period, snapshotId, now }, cancellationToken: ct));
-        return await connection.QuerySingleAsync<MailRun>(new CommandDefinition(
-            "select id, kind, period, copy, snapshot_id, created_at from mail_runs where kind = @kind and period = @period and copy = 0",
-            new { kind, period }, cancellationToken: ct));
-    }
+    /// <summary>Key space of the advisory lock that numbers the copies of one (kind, period); two-key locks never meet the one-key ones.</summary>
+    private const int CopyLockClass = 0x4e544d; // "NTM"
 
-    /// <summary>Adds the recipients that the run does not have yet; returns how many were new.</summary>
-    public async Task<int> AddRecipientsAsync(MailRun run, IReadOnlyList<Recipient> recipients, CancellationToken ct)
+    /// <summary>
+    /// What a request asked for, written before any job runs: the run of (kind, period) — copy 0, shared by every
+    /// request for it, or with <paramref name="newCopy"/> the next copy (max + 1) — and a row per recipient it does not
+    /// have yet. The job that sends it is given the run's id and so can only ever continue this run: a retry, a restart
+    /// or a second worker never makes another copy. The run is held for its job (see <see cref="SweepAsync"/>).
+    /// </summary>
+    public async Task<(MailRun Run, int Added)> CreateRunAsync(string kind, string period, bool newCopy, IReadOnlyList<Recipient> recipients, CancellationToken ct)
     {
-        if (recipients.Count == 0) return 0;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition("""
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var now = clock.GetUtcNow();
+        MailRun run;
+        if (newCopy)
+        {
+            // Two resends asked for at the same moment would both read the same max: numbering them one after the
+            // other gives two copies instead of a unique-key error for one of the admins.
+            await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(@CopyLockClass, hashtext(@kind || ':' || @period))",
+                new { CopyLockClass, kind, period }, tx, cancellationToken: ct));
+            run = await connection.QuerySingleAsync<MailRun>(new CommandDefinition("""
+                insert into mail_runs (kind, period, copy, created_at, held_until)
+                select @kind, @period, coalesce(max(copy), 0) + 1, @now, @held from mail_runs where kind = @kind and period = @period
+                returning id, kind, period, copy, snapshot_id, created_at
+                """, new { kind, period, now, held = now + Lease }, tx, cancellationToken: ct));
+        }
+        else
+        {
+            run = await connection.QuerySingleAsync<MailRun>(new CommandDefinition("""
+                insert into mail_runs (kind, period, copy, created_at, held_until) values (@kind, @period, 0, @now, @held)
+                on conflict (kind, period, copy) do update set held_until = greatest(mail_runs.held_until, excluded.held_until)
+                returning id, kind, period, copy, snapshot_id, created_at
+                """, new { kind, period, now, held = now + Lease }, tx, cancellationToken: ct));
+        }
+        var added = recipients.Count == 0 ? 0 : await connection.ExecuteAsync(new CommandDefinition("""
             insert into deliveries (run_id, committee_id, scope, email, name, message_id, created_at)
             select @RunId, * , @Now from unnest(@Committees, @Scopes, @Emails, @Names, @MessageIds)
             on conflict do nothing
             """, new
         {
-            RunId = run.Id, Now = clock.GetUtcNow(),
+            RunId = run.Id, Now = now,
             Committees = recipients.Select(r => r.CommitteeId).ToArray(),
             Scopes = recipients.Select(r => r.Scope).ToArray(),
             Emails = recipients.Select(r => r.Email).ToArray(),
             Names = recipients.Select(r => r.Name).ToArray(),
             MessageIds = recipients.Select(r => MessageIdOf(run, r)).ToArray(),
-        }, cancellationToken: ct));
+        }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return (run, added);
+    }
+
+    public async Task<MailRun> GetRunAsync(long runId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<MailRun>(new CommandDefinition(
+                   "select id, kind, period, copy, snapshot_id, created_at from mail_runs where id = @runId", new { runId }, cancellationToken: ct))
+               ?? throw new InvalidOperationException($"no mail run {runId}");
+    }
+
+    /// <summary>
+    /// The snapshot a run sends, fixed by its first job: a retry or a second worker sends the same figures even if a newer
+    /// snapshot was stored meanwhile. Returns the run's snapshot (the one given, or the one fixed before).
+    /// </summary>
+    public async Task<long> FixSnapshotAsync(long runId, long snapshotId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "update mail_runs set snapshot_id = coalesce(snapshot_id, @snapshotId) where id = @runId returning snapshot_id",
+            new { runId, snapshotId }, cancellationToken: ct));
+    }
+
+    /// <summary>The committees a run has rows for, in the order the ledger sends them (row id).</summary>
+    public async Task<List<string>> CommitteesAsync(long runId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return (await connection.QueryAsync<string>(new CommandDefinition(
+            "select committee_id from deliveries where run_id = @runId group by committee_id order by min(id)",
+            new { runId }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>Rows of the run, and how many of them ended failed (refused for good, or out of attempts) by any job of it.</summary>
+    public async Task<(int Total, int Failed)> TallyAsync(long runId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleAsync<(int, int)>(new CommandDefinition(
+            "select count(*)::int, (count(*) filter (where status = 'failed'))::int from deliveries where run_id = @runId",
+            new { runId }, cancellationToken: ct));
+    }
+
+    /// <summary>Whether the run has a row not yet sent or failed (pending, or sending under any lease).</summary>
+    public async Task<bool> HasOpenRowsAsync(long runId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from deliveries where run_id = @runId and status in ('pending', 'sending'))",
+            new { runId }, cancellationToken: ct));
+    }
+
+    /// <summary>The job sending the run is alive: hold it one lease further (also renewed with every message, in <see cref="RenewAsync"/>).</summary>
+    public async Task HoldAsync(long runId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("update mail_runs set held_until = @until where id = @runId",
+            new { runId, until = clock.GetUtcNow() + Lease }, cancellationToken: ct));
+    }
+
+    /// <summary>The run's job has finished: nothing holds it any more.</summary>
+    public async Task LetGoAsync(long runId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("update mail_runs set held_until = null where id = @runId",
+            new { runId }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// The runs that have open rows (pending, or sending under a lease that ran out) and no live job: nothing renewed their
+    /// hold for a lease. Each is taken for the caller with a fresh hold in the same statement, so that two workers
+    /// sweeping at once do not both enqueue a job for it.
+    /// </summary>
+    public async Task<List<MailRun>> SweepAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var now = clock.GetUtcNow();
+        return (await connection.QueryAsync<MailRun>(new CommandDefinition("""
+            update mail_runs r set held_until = @until
+            where (r.held_until is null or r.held_until < @now)
+              and exists (select 1 from deliveries d
+                          where d.run_id = r.id
+                            and (d.status = 'pending' or (d.status = 'sending' and d.claimed_until < @now)))
+            returning r.id, r.kind, r.period, r.copy, r.snapshot_id, r.created_at
+            """, new { now, until = now + Lease }, cancellationToken: ct))).ToList();
     }
 
     /// <summary>A stable Message-Id per ledger row, so that a repeat after a crash is recognisably the same message.</summary>
@@ -123,10 +215,16 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
     /// </summary>
     public async Task<bool> RenewAsync(Delivery delivery, CancellationToken ct)
     {
+        // The run's hold goes forward with the row's lease, in the same statement: a run is swept only when its job
+        // has handed nothing over for a whole lease.
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition("""
-            update deliveries set claimed_until = @until
-            where id = @Id and status = 'sending' and attempts = @Attempts
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            with renewed as (
+                update deliveries set claimed_until = @until
+                where id = @Id and status = 'sending' and attempts = @Attempts
+                returning run_id),
+            held as (update mail_runs set held_until = @until where id in (select run_id from renewed))
+            select count(*) from renewed
             """, new { delivery.Id, delivery.Attempts, until = clock.GetUtcNow() + Lease }, cancellationToken: ct)) == 1;
     }
 
@@ -172,16 +270,18 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
     public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(300, 5 * Math.Pow(2, Math.Max(0, attempts - 1))));
 
     /// <summary>
-    /// When the next retry of the run becomes due, or null when nothing is left for this worker. Rows another
-    /// worker holds are its business: were it to die, its lease expires and the job's next run (Hangfire re-queues
-    /// a job whose worker vanished) claims them — waiting here would only keep a second worker busy for nothing.
+    /// When to look at the run again, or null when no row of it is open (every one sent or failed): the next retry of a
+    /// pending row, or the end of the lease of a row another job is sending. A job ends only when its run does, so that
+    /// its state in Hangfire says how the run went — Succeeded: everyone served; Failed: someone refused — whichever of
+    /// several jobs of the run (a retry, a sweep's, a second worker's) sent the last message. Should the other job's
+    /// worker die, its rows are claimed here once their lease runs out.
     /// </summary>
     public async Task<DateTimeOffset?> NextDueAsync(long runId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("""
-            select min(coalesce(next_attempt_at, '-infinity'))
-            from deliveries where run_id = @runId and status = 'pending'
+            select min(coalesce(case when status = 'pending' then next_attempt_at else claimed_until end, '-infinity'))
+            from deliveries where run_id = @runId and status in ('pending', 'sending')
             """, new { runId }, cancellationToken: ct));
     }
 

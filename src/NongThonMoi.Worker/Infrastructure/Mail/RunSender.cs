@@ -3,7 +3,30 @@ using MimeKit;
 
 namespace NongThonMoi.Infrastructure.Mail;
 
+/// <param name="Sent">Messages handed to the relay by this job.</param>
+/// <param name="Failed">Deliveries this job marked failed for good.</param>
+/// <param name="Total">Rows in the run.</param>
 public sealed record RunResult(int Sent, int Failed, int Total);
+
+/// <summary>
+/// A run ended with members who could not be served (refused for good, or out of attempts); the ledger says who and why.
+/// The mail jobs' one failure policy: such a job ends Failed, so that Hangfire shows it, but it is not retried
+/// (<see cref="MailJobRetry"/>) — every row of the run is sent or failed by then, and a retry would have nothing to send.
+/// </summary>
+public sealed class DeliveryFailuresException(string message, RunResult result, int failedInRun) : Exception(message)
+{
+    public RunResult Result { get; } = result;
+
+    /// <summary>Failed rows of the whole run, including those a previous job of it marked.</summary>
+    public int FailedInRun { get; } = failedInRun;
+}
+
+/// <summary>The retry policy shared by the mail jobs' entry points (an attribute needs constants).</summary>
+public static class MailJobRetry
+{
+    /// <summary>A crash, a database away, a broken reference file: worth two more tries, each continuing the same run.</summary>
+    public const int Attempts = 2;
+}
 
 /// <summary>
 /// Works through the open rows of one run on one SMTP connection: claim a batch, send, mark. Transient
@@ -13,71 +36,113 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
 {
     private const int BatchSize = 20;
 
-    /// <summary>The longest the run waits for a retry before looking again (a row of another worker may free up).</summary>
-    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
+    /// <summary>The longest the run waits for a retry or for another job's rows before looking again.</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(2);
 
-    public async Task<RunResult> SendAsync(MailRun run, int total, Func<Delivery, MimeMessage> compose, CancellationToken ct)
+    private static readonly TimeSpan MinWait = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Sends what is open in the run. <paramref name="compose"/> gives a row's content (subject, body, headers of its own);
+    /// the envelope headers come from the ledger row here, the same for every kind of mail (see <see cref="Stamp"/>).
+    /// Throws <see cref="DeliveryFailuresException"/> when, at the end, any row of the run is failed — whether this job or an
+    /// earlier one of the run marked it — so that every re-run of a failed run ends the same way and sends nothing.
+    /// </summary>
+    public async Task<RunResult> SendAsync(MailRun run, Func<Delivery, MimeMessage> compose, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         int sent = 0, failed = 0;
         var lastProgress = TimeSpan.Zero;
-        await using var session = transport.OpenSession();
-        while (true)
+        // While waiting (a backoff, another job's rows) nothing is handed over, so the hold is renewed at least every half lease.
+        var maxWait = ledger.Lease / 2 < MaxWait ? ledger.Lease / 2 : MaxWait;
+        await ledger.HoldAsync(run.Id, ct);
+        await using (var session = transport.OpenSession())
         {
-            ct.ThrowIfCancellationRequested();
-            var batch = await ledger.ClaimAsync(run.Id, BatchSize, ct);
-            if (batch.Count == 0)
+            while (true)
             {
-                var next = await ledger.NextDueAsync(run.Id, ct);
-                if (next is null) break;
-                var wait = next.Value - clock.GetUtcNow();
-                if (wait > TimeSpan.Zero) await Task.Delay(wait < MaxWait ? wait : MaxWait, clock, ct);
-                continue;
-            }
-
-            for (var i = 0; i < batch.Count; i++)
-            {
-                var delivery = batch[i];
-                if (ct.IsCancellationRequested)
+                ct.ThrowIfCancellationRequested();
+                var batch = await ledger.ClaimAsync(run.Id, BatchSize, ct);
+                if (batch.Count == 0)
                 {
-                    // Shutting down: what was claimed but not sent goes back to the queue for the next worker.
-                    var released = await ledger.ReleaseAsync(batch.Skip(i).ToList(), CancellationToken.None);
-                    logger.LogInformation("Run {Kind} {Period}: stopping; released {Released} claimed deliveries back to the queue ({Sent} sent by this worker)",
-                        run.Kind, run.Period, released, sent);
-                    ct.ThrowIfCancellationRequested();
-                }
-                // Composed first (the first message of a committee renders its charts): the lease renewed below then
-                // has only the SMTP hand-over and the mark to cover.
-                var message = compose(delivery);
-                // The batch's lease may have run out while the rows before this one were sent: hand this one over
-                // only if it is still ours (and keep it ours for the hand-over), or another worker sends it as well.
-                if (!await ledger.RenewAsync(delivery, CancellationToken.None))
-                {
-                    logger.LogInformation("Delivery {DeliveryId}: lease ran out and another worker claimed it; skipped here", delivery.Id);
+                    var next = await ledger.NextDueAsync(run.Id, ct);
+                    if (next is null) break;
+                    // Due already yet nothing to claim: another job is claiming it this very moment; look again shortly.
+                    var wait = next.Value - clock.GetUtcNow();
+                    if (wait < MinWait) wait = MinWait;
+                    // A pause between two looks, in real time: what ends the wait is often another job finishing its rows,
+                    // which no clock announces, and a frozen test clock must not freeze the looking.
+                    await Task.Delay(wait < maxWait ? wait : maxWait, ct);
+                    await ledger.HoldAsync(run.Id, ct);
                     continue;
                 }
-                try
+
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    await session.SendAsync(message, CancellationToken.None);
-                    await ledger.MarkSentAsync(delivery.Id, CancellationToken.None);
-                    sent++;
+                    var delivery = batch[i];
+                    if (ct.IsCancellationRequested)
+                    {
+                        // Shutting down: what was claimed but not sent goes back to the queue for the next worker.
+                        var released = await ledger.ReleaseAsync(batch.Skip(i).ToList(), CancellationToken.None);
+                        logger.LogInformation("Run {Kind} {Period}: stopping; released {Released} claimed deliveries back to the queue ({Sent} sent by this worker)",
+                            run.Kind, run.Period, released, sent);
+                        ct.ThrowIfCancellationRequested();
+                    }
+                    // Composed first (the first message of a committee renders its charts): the lease renewed below then
+                    // has only the SMTP hand-over and the mark to cover.
+                    var message = Stamp(compose(delivery), delivery);
+                    // The batch's lease may have run out while the rows before this one were sent: hand this one over
+                    // only if it is still ours (and keep it ours for the hand-over), or another worker sends it as well.
+                    if (!await ledger.RenewAsync(delivery, CancellationToken.None))
+                    {
+                        logger.LogInformation("Delivery {DeliveryId}: lease ran out and another worker claimed it; skipped here", delivery.Id);
+                        continue;
+                    }
+                    try
+                    {
+                        await session.SendAsync(message, CancellationToken.None);
+                        await ledger.MarkSentAsync(delivery.Id, CancellationToken.None);
+                        sent++;
+                    }
+                    catch (MailDeliveryException e)
+                    {
+                        await ledger.MarkFailedAsync(delivery, e.Message, e.Permanent, CancellationToken.None);
+                        if (e.Permanent || delivery.Attempts >= DeliveryLedger.MaxAttempts) failed++;
+                        logger.LogWarning("Delivery {DeliveryId} to {Committee} (attempt {Attempt}) failed{Final}: {Error}",
+                            delivery.Id, delivery.CommitteeId, delivery.Attempts, e.Permanent ? " permanently" : "", e.Message);
+                    }
                 }
-                catch (MailDeliveryException e)
+                if (watch.Elapsed - lastProgress > TimeSpan.FromSeconds(5))
                 {
-                    await ledger.MarkFailedAsync(delivery, e.Message, e.Permanent, CancellationToken.None);
-                    if (e.Permanent || delivery.Attempts >= DeliveryLedger.MaxAttempts) failed++;
-                    logger.LogWarning("Delivery {DeliveryId} to {Committee} (attempt {Attempt}) failed{Final}: {Error}",
-                        delivery.Id, delivery.CommitteeId, delivery.Attempts, e.Permanent ? " permanently" : "", e.Message);
+                    lastProgress = watch.Elapsed;
+                    logger.LogInformation("Run {Kind} {Period}: {Sent} delivered so far", run.Kind, run.Period, sent);
                 }
-            }
-            if (watch.Elapsed - lastProgress > TimeSpan.FromSeconds(5))
-            {
-                lastProgress = watch.Elapsed;
-                logger.LogInformation("Run {Kind} {Period}: {Sent} of {Total} delivered so far", run.Kind, run.Period, sent, total);
             }
         }
-        logger.LogInformation("Run {Kind} {Period} (copy {Copy}) finished: {Sent} sent, {Failed} failed now, {Total} in the run, in {ElapsedMs} ms",
-            run.Kind, run.Period, run.Copy, sent, failed, total, watch.ElapsedMilliseconds);
-        return new RunResult(sent, failed, total);
+        await ledger.LetGoAsync(run.Id, CancellationToken.None);
+        var (total, failedInRun) = await ledger.TallyAsync(run.Id, CancellationToken.None);
+        var result = new RunResult(sent, failed, total);
+        logger.LogInformation("Run {Kind} {Period} (copy {Copy}) finished: {Sent} sent, {Failed} failed now ({FailedInRun} failed in the run), {Total} in the run, in {ElapsedMs} ms",
+            run.Kind, run.Period, run.Copy, sent, failed, failedInRun, total, watch.ElapsedMilliseconds);
+        if (failedInRun > 0)
+            throw new DeliveryFailuresException(
+                $"{run.Kind} {run.Period} (copy {run.Copy}): {failedInRun} deliveries failed; see GET /api/admin/bulletins?period={run.Period}",
+                result, failedInRun);
+        return result;
+    }
+
+    /// <summary>
+    /// The headers every message of the ledger carries, set in one place: From the relay's sender, To and Message-Id from the
+    /// row (the same id on a repeat, so mail clients fold it), the hand-over time, and Auto-Submitted so that auto-replies
+    /// (holidays, full mailboxes) do not answer a machine.
+    /// </summary>
+    private MimeMessage Stamp(MimeMessage message, Delivery delivery)
+    {
+        message.From.Clear();
+        message.From.Add(transport.From);
+        message.To.Clear();
+        message.To.Add(new MailboxAddress(delivery.Name, delivery.Email));
+        message.MessageId = delivery.MessageId;
+        message.Date = clock.GetUtcNow();
+        message.Headers.Replace("Auto-Submitted", "auto-generated");
+        return message;
     }
 }
