@@ -178,7 +178,7 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, SmtpFixture s
     public async Task The_dashboard_and_admin_api_need_the_admin_login_and_health_needs_none()
     {
         using var reference = SmallProvince("auth");
-        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory);
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, schedule: true);
         var anonymous = app.Anonymous();
         var dashboard = await anonymous.GetAsync("/hangfire");
         Assert.Equal(HttpStatusCode.Unauthorized, dashboard.StatusCode);
@@ -196,6 +196,7 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, SmtpFixture s
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("recompute", html);
         Assert.Contains("bulletin", html);
+        Assert.Contains("reminders", html);
         Assert.DoesNotContain(app.ConnectionString, html);
 
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
