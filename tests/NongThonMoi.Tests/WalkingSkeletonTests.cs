@@ -214,18 +214,21 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, SmtpFixture s
 
     internal static async Task<JsonObject> WaitForSnapshotAsync(HttpClient admin, Func<JsonObject, bool> ready, int seconds = 30)
     {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
         JsonObject? last = null;
-        while (DateTime.UtcNow < until)
+        try
         {
-            var response = await admin.GetAsync("/api/indicators/latest");
-            if (response.StatusCode == HttpStatusCode.OK)
+            await Poll.UntilAsync(async () =>
             {
+                var response = await admin.GetAsync("/api/indicators/latest");
+                if (response.StatusCode != HttpStatusCode.OK) return false;
                 last = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
-                if (ready(last)) return last;
-            }
-            await Task.Delay(200);
+                return ready(last);
+            }, TimeSpan.FromSeconds(seconds), "a snapshot as expected", everyMs: 200);
+            return last!;
         }
-        throw new TimeoutException($"no snapshot as expected within {seconds} s; last: {last?.ToJsonString(new JsonSerializerOptions { WriteIndented = false })}");
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; last: {last?.ToJsonString(new JsonSerializerOptions { WriteIndented = false })}", e);
+        }
     }
 }
