@@ -178,7 +178,7 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, SmtpFixture s
     public async Task The_dashboard_and_admin_api_need_the_admin_login_and_health_needs_none()
     {
         using var reference = SmallProvince("auth");
-        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory);
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, schedule: true);
         var anonymous = app.Anonymous();
         var dashboard = await anonymous.GetAsync("/hangfire");
         Assert.Equal(HttpStatusCode.Unauthorized, dashboard.StatusCode);
@@ -196,6 +196,7 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, SmtpFixture s
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("recompute", html);
         Assert.Contains("bulletin", html);
+        Assert.Contains("reminders", html);
         Assert.DoesNotContain(app.ConnectionString, html);
 
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
@@ -213,18 +214,21 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, SmtpFixture s
 
     internal static async Task<JsonObject> WaitForSnapshotAsync(HttpClient admin, Func<JsonObject, bool> ready, int seconds = 30)
     {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
         JsonObject? last = null;
-        while (DateTime.UtcNow < until)
+        try
         {
-            var response = await admin.GetAsync("/api/indicators/latest");
-            if (response.StatusCode == HttpStatusCode.OK)
+            await Poll.UntilAsync(async () =>
             {
+                var response = await admin.GetAsync("/api/indicators/latest");
+                if (response.StatusCode != HttpStatusCode.OK) return false;
                 last = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
-                if (ready(last)) return last;
-            }
-            await Task.Delay(200);
+                return ready(last);
+            }, TimeSpan.FromSeconds(seconds), "a snapshot as expected", everyMs: 200);
+            return last!;
         }
-        throw new TimeoutException($"no snapshot as expected within {seconds} s; last: {last?.ToJsonString(new JsonSerializerOptions { WriteIndented = false })}");
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; last: {last?.ToJsonString(new JsonSerializerOptions { WriteIndented = false })}", e);
+        }
     }
 }

@@ -83,8 +83,20 @@ public sealed class BulletinMessageTests(PostgresFixture postgres, SmtpFixture s
         Assert.Equal(10d, Convert.ToDouble(first["Số TC đạt"]));   // numbers stay numbers
         using (var zip = new ZipArchive(Rewind(xlsx), ZipArchiveMode.Read, leaveOpen: true))
             foreach (var sheet in zip.Entries.Where(e => e.FullName.StartsWith("xl/worksheets/")))
-                Assert.DoesNotContain("<x:f>", new StreamReader(sheet.Open()).ReadToEnd().Replace("<f>", "<x:f>"));
+                Assert.DoesNotMatch(FormulaElement, new StreamReader(sheet.Open()).ReadToEnd());
     }
+
+    /// <summary>A cell formula in any form a writer may use: <c>&lt;f&gt;</c>, <c>&lt;x:f&gt;</c>, <c>&lt;f t="shared" …&gt;</c>, <c>&lt;f/&gt;</c>.</summary>
+    private const string FormulaElement = @"<(?:[A-Za-z][\w.-]*:)?f(?:\s[^>]*)?/?>";
+
+    [Theory]
+    [InlineData("<c r=\"A1\"><f>1+1</f></c>", true)]
+    [InlineData("<x:c r=\"A1\"><x:f>SUM(B1:B3)</x:f></x:c>", true)]
+    [InlineData("<x:c r=\"A2\"><x:f t=\"shared\" ref=\"A2:A9\" si=\"0\">B2*2</x:f></x:c>", true)]
+    [InlineData("<c r=\"A3\"><f t=\"shared\" si=\"0\"/></c>", true)]
+    [InlineData("<x:c r=\"A1\" t=\"inlineStr\"><x:is><x:t>=HYPERLINK()</x:t></x:is></x:c><x:cols/><font/><fill>", false)]
+    public void The_formula_check_sees_every_form_of_formula_element(string xml, bool formula) =>
+        Assert.Equal(formula, System.Text.RegularExpressions.Regex.IsMatch(xml, FormulaElement));
 
     private static MemoryStream Rewind(MemoryStream s)
     {
@@ -97,11 +109,14 @@ public sealed class BulletinMessageTests(PostgresFixture postgres, SmtpFixture s
     {
         smtp.Reset();
         using var reference = Province("relay");
-        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory);   // real clock: the backoff really waits
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock);
         smtp.FailNext(2);
         smtp.Refuse("hai-relay@example.vn");
 
-        var error = await Assert.ThrowsAsync<DeliveryFailuresException>(() => SendAsync(app));
+        // The backoff is waited on the fake clock, moved on by the test: no real seconds pass for it.
+        var error = await Assert.ThrowsAsync<DeliveryFailuresException>(() =>
+            RetryClock.AdvanceUntilDoneAsync(SendAsync(app), clock, app.ConnectionString, "the run through the 451s"));
         Assert.Contains("1 deliveries failed", error.Message);
         foreach (var address in new[] { "tinh-relay@example.vn", "mot-relay@example.vn", "mot2-relay@example.vn" })
             Assert.Single(smtp.To(address));
@@ -125,20 +140,29 @@ public sealed class BulletinMessageTests(PostgresFixture postgres, SmtpFixture s
     {
         using var reference = Province("down");
         var port = SmtpFixture.FreePort();   // nothing listens there yet
-        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock,
             settings: new Dictionary<string, string?> { ["Smtp:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         var sending = SendAsync(app);
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        Assert.False(sending.IsCompleted);   // first attempts refused, waiting for their retry
+        // Every first attempt refused and waiting for its retry, on a clock that does not move until the test moves it.
+        await Poll.UntilAsync(async () => await CountAsync(app, "status = 'pending' and attempts = 1 and next_attempt_at is not null") == 4,
+            TimeSpan.FromSeconds(60), "four first attempts refused");
+        Assert.False(sending.IsCompleted);
         await using var relay = SmtpFixture.StartOn(port);
 
-        var result = await sending.WaitAsync(TimeSpan.FromSeconds(60));
+        var result = await RetryClock.AdvanceUntilDoneAsync(sending, clock, app.ConnectionString, "the run once the relay is up");
         Assert.Equal(4, result.Sent);
         foreach (var address in new[] { "tinh-down@example.vn", "mot-down@example.vn", "mot2-down@example.vn", "hai-down@example.vn" })
             Assert.Single(relay.To(address));
         var ledger = (await app.Admin().GetFromJsonAsync<JsonObject>("/api/admin/bulletins"))!["items"]!.AsArray();
         Assert.All(ledger, d => Assert.Equal("sent", (string?)d!["status"]));
         Assert.Contains(ledger, d => (int)d!["attempts"]! > 1);
+    }
+
+    private static async Task<long> CountAsync(TestApp app, string where)
+    {
+        await using var db = new Npgsql.NpgsqlConnection(app.ConnectionString);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, $"select count(*) from deliveries where {where}");
     }
 
     [Fact]

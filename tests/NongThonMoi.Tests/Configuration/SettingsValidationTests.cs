@@ -24,7 +24,7 @@ public sealed class SettingsValidationTests(PostgresFixture postgres)
         { "Web:TrustedProxies", "10.0.0.1;nginx.local", "not an IP address or a network" },
         { "Admin:User", "ad:min", "without ':'" },
         { "Admin:Password", "ngan", "at least 8 characters" },
-        { "Admin:PasswordHash", "sha1$1$abc$def", "" },
+        { "Admin:PasswordHash", "sha1$1$abc$def", "must have the form pbkdf2-sha256$iterations$salt$hash" },
         { "Smtp:Host", "relay langson", "not a host name" },
         { "Smtp:Port", "hai mươi lăm", "is not a whole number" },
         { "Smtp:Security", "Tls", "must be one of" },

@@ -62,6 +62,18 @@ public class IndicatorInvariantTests
         Assert.Equal(input.ReportingUnits.Count, s.Submissions.Expected);
         Assert.Equal(s.Districts.Count(d => d.Submission == "missing"), s.Submissions.Missing);
         if (communesReport) Assert.All(s.Districts, d => Assert.Equal(1, d.Communes));
+
+        // Each reporting unit against a recount of its own communes, grouped here by parent code.
+        var communesOf = input.Communes.GroupBy(c => communesReport ? c.Code : c.ParentCode!).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var d in s.Districts)
+        {
+            var own = communesOf[d.Code];
+            var reported = own.Where(c => rows.ContainsKey(c.Code)).Select(c => rows[c.Code]).ToList();
+            Assert.Equal(own.Count, d.Communes);
+            Assert.Equal(own.Count - reported.Count, d.CommunesWithoutData);
+            Assert.Equal(reported.Count(r => r.Status != Statuses.NotMet), d.Standard);
+            Assert.Equal(reported.Count(r => r.Status != Statuses.NotMet && r.RecognizedYear == year), d.NewStandardThisYear);
+        }
     }
 
     [Theory]
@@ -108,7 +120,8 @@ public class IndicatorInvariantTests
         var baseline = new List<UnitReport>();
         foreach (var unit in units)
         {
-            var own = communes.Where(c => communesReport ? c.Code == unit.Code : c.ParentCode == unit.Code).ToList();
+            // Grouped by the parent code as the units file gives it, not by the engine's own ReportingUnitOf.
+            var own = communes.Where(c => (communesReport ? c.Code : c.ParentCode) == unit.Code).ToList();
             if (random.NextDouble() < 0.8)
                 baseline.Add(Report(unit.Code, period.EndOfPreviousYear.Id, false, own.Select(c => Generated(c, set, period.Year - 1, random)).ToList()));
             if (random.NextDouble() < 0.1) continue;

@@ -93,18 +93,21 @@ public sealed class LangSon2019AcceptanceTests(PostgresFixture postgres, SmtpFix
 
     internal static async Task<JsonObject> WaitForPeriodAsync(HttpClient admin, string period, Func<JsonObject, bool> ready, int seconds = 60)
     {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
         JsonObject? last = null;
-        while (DateTime.UtcNow < until)
+        try
         {
-            var response = await admin.GetAsync($"/api/indicators/{period}");
-            if (response.StatusCode == HttpStatusCode.OK)
+            await Poll.UntilAsync(async () =>
             {
+                var response = await admin.GetAsync($"/api/indicators/{period}");
+                if (response.StatusCode != HttpStatusCode.OK) return false;
                 last = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
-                if (ready(last)) return last;
-            }
-            await Task.Delay(200);
+                return ready(last);
+            }, TimeSpan.FromSeconds(seconds), $"a snapshot of {period} as expected", everyMs: 200);
+            return last!;
         }
-        throw new TimeoutException($"no snapshot of {period} as expected within {seconds} s; last: {last?["submissions"]?.ToJsonString()}");
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; last: {last?["submissions"]?.ToJsonString()}", e);
+        }
     }
 }

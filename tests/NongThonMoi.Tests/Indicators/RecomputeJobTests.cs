@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using Dapper;
+using Hangfire;
+using Hangfire.Storage;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 using NongThonMoi.Indicators;
 using NongThonMoi.Programme;
 using NongThonMoi.Tests.Support;
@@ -22,7 +26,8 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         var waiting = app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(ReportingPeriod.Parse("2026-W48"), false, default));
         // Another period is not held up.
         Assert.NotNull(await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(ReportingPeriod.Parse("2026-W47"), false, default)));
-        await Task.Delay(500);
+        // The waiting computation is seen queued on the period's lock in PostgreSQL, not assumed after a sleep.
+        await Poll.UntilAsync(async () => await WaitersOnAdvisoryLocksAsync(app.ConnectionString) == 1, TimeSpan.FromSeconds(30), "a recompute waiting on the period lock");
         Assert.False(waiting.IsCompleted);
 
         // A submission accepted while the period is held is in the figures of the computation that waited.
@@ -48,5 +53,81 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         Assert.Equal(2, (await app.Get<SnapshotRepository>().FindAsync("2026-W48", default))!.Snapshot.Submissions.OnTime);
         // With nothing new, a triggered run stops early.
         Assert.Null(await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, true, default)));
+    }
+
+    [Fact]
+    public async Task Recomputes_of_one_period_started_together_run_one_at_a_time_and_only_one_finds_something_new()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(HttpStatusCode.Created, (await app.Admin().PostAsJsonAsync("/api/submissions", WalkingSkeletonTests.Body901())).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await app.Admin().PostAsJsonAsync("/api/submissions", WalkingSkeletonTests.Body902())).StatusCode);
+        // The submissions' own triggered jobs are done (or found nothing): from here only this test computes.
+        await WaitForQueueToEmptyAsync(app);
+        await using (var db = new NpgsqlConnection(app.ConnectionString)) await db.ExecuteAsync("delete from snapshots");
+
+        // Four jobs at once, each in its own scope (as four Hangfire workers would run them), none holding anything by hand.
+        var period = ReportingPeriod.Parse("2026-W48");
+        var start = new TaskCompletionSource();
+        var runs = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            await start.Task;
+            return await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, true, default));
+        })).ToList();
+        start.SetResult();
+        var results = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // One computed; the others waited their turn, then found the snapshot it stored and stopped.
+        Assert.Equal(1, results.Count(r => r is not null));
+        await using var check = new NpgsqlConnection(app.ConnectionString);
+        Assert.Equal(1, await check.ExecuteScalarAsync<long>("select count(*) from snapshots where period = '2026-W48'"));
+        Assert.Equal(2, (await app.Get<SnapshotRepository>().FindAsync("2026-W48", default))!.Snapshot.Submissions.OnTime);
+    }
+
+    [Fact]
+    public async Task Triggers_for_a_period_whose_recompute_still_waits_in_the_queue_add_no_second_job()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        // No job server: what is enqueued stays enqueued, so the queue can be read exactly.
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
+            new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)), serves: false);
+        await app.Get<NongThonMoi.Infrastructure.Database.MigrationRunner>().ApplyAsync(default);
+        var trigger = app.Get<ISubmissionAccepted>();
+        var monitoring = app.Get<JobStorage>().GetMonitoringApi();
+
+        for (var i = 0; i < 5; i++) trigger.Request("2026-W48");
+        Assert.Equal(1, monitoring.EnqueuedCount("default"));
+        trigger.Request("2026-W47");   // a late period: its own job and one for the current period, which is still waiting
+        Assert.Equal(2, monitoring.EnqueuedCount("default"));
+        Assert.Equal(["2026-W47", "2026-W48"], await JobPeriodsAsync(app));
+
+        // Once the waiting job has left the queue (a worker took it, and may already have read), a trigger enqueues a new one.
+        var taken = monitoring.EnqueuedJobs("default", 0, 10).First(j => (string?)j.Value.Job.Args[0] == "2026-W48").Key;
+        Assert.True(app.Get<IBackgroundJobClient>().ChangeState(taken, new Hangfire.States.DeletedState(), Hangfire.States.EnqueuedState.StateName));
+        trigger.Request("2026-W48");
+        Assert.Equal(["2026-W47", "2026-W48", "2026-W48"], await JobPeriodsAsync(app));
+    }
+
+    /// <summary>The period of every recompute job ever created, whatever its state.</summary>
+    private static async Task<string[]> JobPeriodsAsync(TestApp app)
+    {
+        await using var db = new NpgsqlConnection(app.ConnectionString);
+        var arguments = await db.QueryAsync<string>("select arguments from hangfire.job");   // each argument JSON in a JSON array
+        return arguments.Select(a => System.Text.Json.JsonSerializer.Deserialize<string>(System.Text.Json.JsonSerializer.Deserialize<string[]>(a)![0])!).Order(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>Sessions of this database waiting for an advisory lock (pg_locks: not granted).</summary>
+    private static async Task<long> WaitersOnAdvisoryLocksAsync(string connectionString)
+    {
+        await using var db = new NpgsqlConnection(connectionString);
+        return await db.ExecuteScalarAsync<long>(
+            "select count(*) from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())");
+    }
+
+    private static Task WaitForQueueToEmptyAsync(TestApp app)
+    {
+        var monitoring = app.Get<JobStorage>().GetMonitoringApi();
+        return Poll.UntilAsync(() => Task.FromResult(monitoring.EnqueuedCount("default") + monitoring.ProcessingCount() == 0),
+            TimeSpan.FromSeconds(60), "the triggered recomputes finished");
     }
 }

@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Dapper;
 using Hangfire;
 using Hangfire.Storage;
+using Hangfire.Storage.Monitoring;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 using NongThonMoi.Tests.Support;
 using Xunit.Abstractions;
 
@@ -29,8 +32,8 @@ public sealed class TwoWorkerTests(PostgresFixture postgres, SmtpFixture smtp, I
             new { id = "bcd-901", name = "Ban Chỉ đạo huyện Một", scope = "901", members = new[] { new { name = "Huyện", email = Members[3] } } },
         });
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero));
-        await using var first = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock);
-        await using var second = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock, sharedDatabase: first.ConnectionString);
+        await using var first = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock, schedule: true);
+        await using var second = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock, sharedDatabase: first.ConnectionString, schedule: true);
 
         var monitoring = first.Get<JobStorage>().GetMonitoringApi();
         // A Hangfire server announces itself in the background shortly after its host has started.
@@ -42,14 +45,29 @@ public sealed class TwoWorkerTests(PostgresFixture postgres, SmtpFixture smtp, I
         Assert.Equal(HttpStatusCode.Created, (await first.Admin().PostAsJsonAsync("/api/submissions", WalkingSkeletonTests.Body901())).StatusCode);
         await WalkingSkeletonTests.WaitForSnapshotAsync(second.Admin(), s => (int)s["submissions"]!["on_time"]! == 1);
 
-        // An impatient admin asks three times on each worker: six jobs, spread over both servers.
+        // An impatient admin asks again and again, on both workers, while the test holds the snapshots table: every job it
+        // asks for is fetched and then waits there. A server whose workers are all waiting fetches no more, so the other
+        // one must take the next job; asking until two servers hold jobs ends within one server's worker count + 1.
         var jobs = new List<string>();
-        foreach (var app in new[] { first, second, first, second, first, second })
+        var holding = new List<string>();
+        await using (var hold = new NpgsqlConnection(first.ConnectionString))
         {
-            var answer = await app.Admin().PostAsync("/api/admin/bulletins/send?period=2026-W48", null);
-            Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
-            jobs.Add((string)(await answer.Content.ReadFromJsonAsync<JsonObject>())!["job_id"]!);
+            await hold.OpenAsync();
+            await using var tx = await hold.BeginTransactionAsync();
+            await hold.ExecuteAsync("lock table snapshots in access exclusive mode", transaction: tx);
+            for (var asked = 0; asked < 17 && holding.Distinct().Count() < 2; asked++)
+            {
+                var app = asked % 2 == 0 ? first : second;
+                var answer = await app.Admin().PostAsync("/api/admin/bulletins/send?period=2026-W48", null);
+                Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+                var id = (string)(await answer.Content.ReadFromJsonAsync<JsonObject>())!["job_id"]!;
+                jobs.Add(id);
+                holding.Add(await Poll.ForAsync(() => ProcessingServer(monitoring, id), TimeSpan.FromSeconds(60), $"job {id} fetched"));
+            }
+            await tx.RollbackAsync();
         }
+        output.WriteLine($"{jobs.Count} jobs held by: {string.Join(", ", holding)}");
+        Assert.Equal(2, holding.Distinct().Count());   // both servers took jobs from the one queue
 
         var states = await Poll.ForAsync(() =>
         {
@@ -58,12 +76,16 @@ public sealed class TwoWorkerTests(PostgresFixture postgres, SmtpFixture smtp, I
             return now.All(s => s is "Succeeded" or "Failed") ? now : null;
         }, TimeSpan.FromSeconds(60), "every bulletin job finished");
         Assert.All(states, s => Assert.Equal("Succeeded", s));   // no job lost, none failed
-        var servers = jobs.Select(id => monitoring.JobDetails(id).History.First(h => h.StateName == "Processing").Data["ServerId"]).ToList();
-        output.WriteLine($"processed by: {string.Join(", ", servers)}");
+        var servers = jobs.Select(id => monitoring.JobDetails(id).History.Last(h => h.StateName == "Processing").Data["ServerId"]).ToList();
+        Assert.Equal(announced.Select(s => s.Name).Order(), servers.Distinct().Order());
 
         foreach (var member in Members) Assert.Single(smtp.To(member));
         var ledger = (await second.Admin().GetFromJsonAsync<JsonObject>("/api/admin/bulletins?period=2026-W48"))!["items"]!.AsArray();
         Assert.Equal(Members.Length, ledger.Count);
         Assert.All(ledger, d => Assert.Equal(("sent", 1), ((string?)d!["status"], (int)d["attempts"]!)));
     }
+
+    /// <summary>The server a job is processing on, once it is; null before.</summary>
+    private static string? ProcessingServer(IMonitoringApi monitoring, string id) =>
+        monitoring.JobDetails(id)?.History.FirstOrDefault(h => h.StateName == "Processing")?.Data["ServerId"];
 }

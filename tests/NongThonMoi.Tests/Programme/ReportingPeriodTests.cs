@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
-using NongThonMoi.Infrastructure.Jobs;
 using NongThonMoi.Programme;
 
 namespace NongThonMoi.Tests.Programme;
@@ -53,33 +50,4 @@ public class ReportingPeriodTests
         Assert.Equal("2025-W52", ReportingPeriod.Parse("2026-W01").Previous.Id);
         Assert.Equal("2021-W01", ReportingPeriod.Parse("2020-W53").Next.Id);
     }
-
-    [Fact]
-    public void Weekly_deadline_is_friday_17_00_in_the_schedule_time_zone()
-    {
-        var calendar = Calendar(new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)));
-        var deadline = calendar.Deadline(ReportingPeriod.Parse("2026-W48"));
-        // Friday 27/11/2026 17:00 in Hà Nội is 10:00 UTC.
-        Assert.Equal(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero), deadline);
-        Assert.Equal("2026-W48", calendar.Current.Id);
-    }
-
-    [Fact]
-    public void Current_period_follows_local_time_not_utc()
-    {
-        // Sunday 29/11/2026 23:30 UTC is already Monday 30/11 06:30 in Hà Nội: week 49.
-        var calendar = Calendar(new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 23, 30, 0, TimeSpan.Zero)));
-        Assert.Equal("2026-W49", calendar.Current.Id);
-    }
-
-    [Fact]
-    public void Monthly_deadline_day_is_clamped_to_the_month()
-    {
-        var calendar = Calendar(new FakeTimeProvider(), new ReportingOptions { Cycle = "monthly", Due = "31 17:00" });
-        Assert.Equal(new DateTimeOffset(2026, 2, 28, 10, 0, 0, TimeSpan.Zero), calendar.Deadline(ReportingPeriod.Parse("2026-02")));
-    }
-
-    internal static ReportingCalendar Calendar(TimeProvider clock, ReportingOptions? reporting = null, string? referenceDirectory = null) =>
-        new(clock, Options.Create(new ScheduleOptions()), Options.Create(reporting ?? new ReportingOptions()),
-            Options.Create(new ReferenceOptions { Directory = referenceDirectory ?? Path.Combine(Path.GetTempPath(), "ntm-no-such-folder") }));
 }

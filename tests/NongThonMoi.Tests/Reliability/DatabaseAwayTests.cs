@@ -65,10 +65,8 @@ public sealed class DatabaseAwayTests(PostgresFixture postgres, SmtpFixture smtp
         }
 
         // The same app, not restarted: the data source must reconnect on its own. Bounded poll, no fixed sleep.
-        HttpStatusCode ready = 0;
-        for (var until = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < until; await Task.Delay(250))
-            if ((ready = (await anonymous.GetAsync("/health/ready")).StatusCode) == HttpStatusCode.OK) break;
-        Assert.Equal(HttpStatusCode.OK, ready);
+        await Poll.UntilAsync(async () => (await anonymous.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "/health/ready answers 200 again", everyMs: 250);
 
         var back = await admin.PostAsJsonAsync("/api/submissions", WalkingSkeletonTests.Body901());
         Assert.Equal(HttpStatusCode.Created, back.StatusCode);

@@ -157,8 +157,9 @@ public sealed class DeadlineRushTests(PostgresFixture postgres, ITestOutputHelpe
         // equals a plain recount of the newest body of every district.
         var settle = Stopwatch.StartNew();
         var monitor = app.Get<JobStorage>().GetMonitoringApi();
-        while (monitor.EnqueuedCount("default") + monitor.ProcessingCount() > 0 && settle.Elapsed < TimeSpan.FromSeconds(90))
-            await Task.Delay(200);
+        // A hang guard: recomputes still queued after 90 s fail the test rather than leave it to read unsettled figures.
+        await Poll.UntilAsync(() => Task.FromResult(monitor.EnqueuedCount("default") + monitor.ProcessingCount() == 0),
+            TimeSpan.FromSeconds(90), "the recomputes the rush triggered settled", everyMs: 200);
         settle.Stop();
         await using (var db = new NpgsqlConnection(app.ConnectionString))
             output.WriteLine($"recomputes settled {settle.Elapsed.TotalSeconds:F1} s after the rush; " +

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 using NongThonMoi.Bulletins;
 using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Tests.Support;
@@ -36,12 +37,14 @@ public sealed class DroppedConnectionTests(PostgresFixture postgres, SmtpFixture
         var members = Members($"drop{drops}");
         using var reference = Province(members);
         await using var proxy = new DropProxy(smtp.Port, drops);
-        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,   // real clock: the backoff really waits
+        // A fake clock, moved on by the test to each retry: the backoff costs no real time.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock,
             settings: new Dictionary<string, string?> { ["Smtp:Port"] = proxy.Port.ToString(CultureInfo.InvariantCulture) });
 
         var watch = Stopwatch.StartNew();
-        var result = await app.InScopeAsync<BulletinJob, RunResult>(j => j.SendAsync(null, null, false, default))
-            .WaitAsync(TimeSpan.FromSeconds(90));
+        var result = await RetryClock.AdvanceUntilDoneAsync(app.InScopeAsync<BulletinJob, RunResult>(j => j.SendAsync(null, null, false, default)),
+            clock, app.ConnectionString, $"the run through {drops} cut connections");
         watch.Stop();
 
         // The proxy really cut that many messages mid-DATA, and the worker opened a new connection after each cut.
@@ -83,11 +86,12 @@ public sealed class DroppedConnectionTests(PostgresFixture postgres, SmtpFixture
         var members = Members("noreply");
         using var reference = Province(members);
         await using var proxy = new DropProxy(smtp.Port, 1, DropProxy.DropPoint.BeforeReply);
-        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock,
             settings: new Dictionary<string, string?> { ["Smtp:Port"] = proxy.Port.ToString(CultureInfo.InvariantCulture) });
 
-        var result = await app.InScopeAsync<BulletinJob, RunResult>(j => j.SendAsync(null, null, false, default))
-            .WaitAsync(TimeSpan.FromSeconds(90));
+        var result = await RetryClock.AdvanceUntilDoneAsync(app.InScopeAsync<BulletinJob, RunResult>(j => j.SendAsync(null, null, false, default)),
+            clock, app.ConnectionString, "the run through the lost 250");
 
         var cut = Assert.Single(proxy.Dropped);
         Assert.Equal(4, result.Sent);

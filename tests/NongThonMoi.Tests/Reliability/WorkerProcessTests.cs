@@ -171,6 +171,18 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
             foreach (var job in jobs)
                 servers.Add(await ScalarAsync<string>(database,
                     "select data::jsonb ->> 'ServerId' from hangfire.state where jobid = @job and name = 'Processing' order by id limit 1", new { job }));
+            // Both jobs were at work at the same time: each started processing before the other succeeded.
+            var spans = new List<(DateTime Start, DateTime End)>();
+            foreach (var job in jobs)
+                spans.Add((await ScalarAsync<DateTime>(database, "select min(createdat) from hangfire.state where jobid = @job and name = 'Processing'", new { job }),
+                           await ScalarAsync<DateTime>(database, "select max(createdat) from hangfire.state where jobid = @job and name = 'Succeeded'", new { job })));
+            Assert.True(spans[0].Start < spans[1].End && spans[1].Start < spans[0].End, $"the two runs did not overlap: {string.Join(" / ", spans)}");
+            // And both sent: each run's own count (logged by whichever process ran it) is above zero, and together they make every member.
+            var sentByRun = Regex.Matches(a.Output + "\n" + b.Output, @"Run bulletin \S+ \(copy \d+\) finished: (\d+) sent")
+                .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(2, sentByRun.Count);
+            Assert.All(sentByRun, n => Assert.True(n > 0, $"a run sent nothing: {string.Join(", ", sentByRun)}"));
+            Assert.Equal(Members, sentByRun.Sum());
             var ledger = await LedgerAsync(database);
             Assert.All(ledger, d => Assert.Equal("sent", d.Status));
             Assert.Equal(Members, ledger.Count);

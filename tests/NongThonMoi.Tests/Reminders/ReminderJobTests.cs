@@ -27,6 +27,14 @@ public sealed class ReminderJobTests(PostgresFixture postgres, SmtpFixture smtp)
     private IReadOnlyList<MimeMessage> Week48(string address, string kind) =>
         smtp.To(address).Where(m => (m.Subject ?? "").StartsWith(kind) && (m.Subject ?? "").Contains("Tuần 48/2026")).ToList();
 
+    private const string Before = "Nhắc hạn nộp báo cáo nông thôn mới", Overdue = "Quá hạn nộp báo cáo nông thôn mới";
+    private const string W47 = "Tuần 47/2026 (16/11–22/11/2026)", W48 = "Tuần 48/2026 (23/11–29/11/2026)";
+
+    /// <summary>Every message an address has received, by subject, in a fixed order, one line each (a failure shows where they differ).</summary>
+    private string All(string address) => Subjects(smtp.To(address).Select(m => m.Subject ?? "").ToArray());
+
+    private static string Subjects(params string[] subjects) => string.Join("\n", subjects.Order(StringComparer.Ordinal));
+
     [Fact]
     public async Task Units_that_have_not_submitted_are_reminded_once_before_and_once_after_the_deadline()
     {
@@ -49,6 +57,11 @@ public sealed class ReminderJobTests(PostgresFixture postgres, SmtpFixture smtp)
         Assert.Equal("auto-generated", first.Headers["Auto-Submitted"]);
         Assert.DoesNotContain(smtp.To($"mot-{tag}@example.vn"), m => (m.Subject ?? "").Contains("Tuần 48"));  // 901 has submitted
         Assert.Empty(smtp.To($"tinh-{tag}@example.vn"));                                          // no reminders: true
+        // All the mail, worked by hand: Huyện Hai is reminded of week 48; neither district sent week 47, whose deadline
+        // has passed, so both get its overdue notice, once.
+        Assert.Equal(Subjects($"{Overdue} – Huyện Một – {W47}"), All($"mot-{tag}@example.vn"));
+        foreach (var hai in new[] { $"hai-{tag}@example.vn", $"hai2-{tag}@example.vn" })
+            Assert.Equal(Subjects($"{Before} – Huyện Hai – {W48}", $"{Overdue} – Huyện Hai – {W47}"), All(hai));
 
         // Wednesday morning was outside the window: nothing "before" would have gone out then.
         clock.SetUtcNow(Local(28, 8));   // Saturday, after the deadline
@@ -64,6 +77,11 @@ public sealed class ReminderJobTests(PostgresFixture postgres, SmtpFixture smtp)
         await RunAsync();
         Assert.Single(Week48($"hai-{tag}@example.vn", before));
         Assert.Single(Week48($"hai-{tag}@example.vn", overdue));
+        // In all: week 48's reminder and overdue notice to Huyện Hai's two members, week 47's overdue notice to everyone.
+        Assert.Equal(Subjects($"{Overdue} – Huyện Một – {W47}"), All($"mot-{tag}@example.vn"));
+        foreach (var hai in new[] { $"hai-{tag}@example.vn", $"hai2-{tag}@example.vn" })
+            Assert.Equal(Subjects($"{Before} – Huyện Hai – {W48}", $"{Overdue} – Huyện Hai – {W47}", $"{Overdue} – Huyện Hai – {W48}"), All(hai));
+        Assert.Equal("", All($"tinh-{tag}@example.vn"));
     }
 
     [Fact]
@@ -76,5 +94,9 @@ public sealed class ReminderJobTests(PostgresFixture postgres, SmtpFixture smtp)
         await app.InScopeAsync<ReminderJob, bool>(async job => { await job.RunAsync(default); return true; });
         Assert.Empty(Week48($"hai-{tag}@example.vn", "Nhắc hạn nộp báo cáo"));
         Assert.Empty(Week48($"mot-{tag}@example.vn", "Nhắc hạn nộp báo cáo"));
+        // All the mail: only the overdue notice of week 47, whose deadline passed last Friday.
+        Assert.Equal(Subjects($"{Overdue} – Huyện Một – {W47}"), All($"mot-{tag}@example.vn"));
+        Assert.Equal(Subjects($"{Overdue} – Huyện Hai – {W47}"), All($"hai-{tag}@example.vn"));
+        Assert.Equal("", All($"tinh-{tag}@example.vn"));
     }
 }

@@ -41,6 +41,33 @@ public sealed class PostgresFixture : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(_serverConnectionString) { Database = name, Pooling = true }.ConnectionString;
     }
 
+    /// <summary>
+    /// A new, empty database owned by a login role of its own with a password; its connection string (that role's).
+    /// The embedded cluster trusts local logins, so the password is not what lets it in, but the worker holds it
+    /// in its connection string as a production one would, which is what a test of leaked secrets needs.
+    /// </summary>
+    public async Task<(string ConnectionString, string Password)> CreateDatabaseWithPasswordAsync()
+    {
+        var suffix = Guid.NewGuid().ToString("N");
+        var (role, password) = ($"ntm_role_{suffix}", $"pw-{Guid.NewGuid():N}");
+        var name = $"ntm_{suffix}";
+        await using (var connection = new NpgsqlConnection(_serverConnectionString))
+        {
+            await connection.OpenAsync();
+            // Names are generated here, not input; the password is a literal because CREATE ROLE takes no parameters.
+            foreach (var sql in new[] { $"create role {role} login password '{password}'", $"create database {name} owner {role}" })
+            {
+                await using var command = new NpgsqlCommand(sql, connection);
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+        var connectionString = new NpgsqlConnectionStringBuilder(_serverConnectionString)
+        {
+            Database = name, Username = role, Password = password, Pooling = true,
+        }.ConnectionString;
+        return (connectionString, password);
+    }
+
     public async Task DisposeAsync()
     {
         if (_embedded is not null) await _embedded.StopAsync();

@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Hangfire;
+using Hangfire.Common;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Time.Testing;
 
@@ -8,6 +10,8 @@ namespace NongThonMoi.Tests.Support;
 /// <summary>
 /// The real application (Program.BuildApp) on a test server, with its own database on the shared
 /// PostgreSQL, the in-process SMTP server as relay, and optionally a fake clock and a reference folder.
+/// The recurring schedule is not registered unless <c>schedule</c> is asked for: its crons run on the real clock, and a
+/// reminder or bulletin fired mid-test would add mail that the test does not expect.
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
@@ -32,7 +36,8 @@ public sealed class TestApp : IAsyncDisposable
 
     public static async Task<TestApp> StartAsync(
         PostgresFixture postgres, SmtpFixture? smtp = null, string? referenceDirectory = null, FakeTimeProvider? clock = null,
-        bool serves = true, IDictionary<string, string?>? settings = null, bool listen = false, string? sharedDatabase = null)
+        bool serves = true, IDictionary<string, string?>? settings = null, bool listen = false, string? sharedDatabase = null,
+        bool schedule = false)
     {
         // A second worker of the same installation passes the first one's connection string.
         var connectionString = sharedDatabase ?? await postgres.CreateDatabaseAsync();
@@ -57,6 +62,8 @@ public sealed class TestApp : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(config);
             if (listening is null) builder.WebHost.UseTestServer();
             if (clock is not null) builder.Services.AddSingleton<TimeProvider>(clock);
+            // Hangfire adds its manager only if none is there (TryAdd), and configure runs first: this one wins.
+            if (!schedule) builder.Services.AddSingleton<IRecurringJobManager, NoSchedule>();
         });
         await app.StartAsync();
         return new TestApp(app, connectionString, listening);
@@ -92,5 +99,15 @@ public sealed class TestApp : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
+    }
+
+    /// <summary>Registers nothing: the app's start-up asks for its schedule and gets none.</summary>
+    private sealed class NoSchedule : IRecurringJobManager
+    {
+        public void AddOrUpdate(string recurringJobId, Job job, string cronExpression, RecurringJobOptions options) { }
+
+        public void Trigger(string recurringJobId) { }
+
+        public void RemoveIfExists(string recurringJobId) { }
     }
 }
