@@ -95,16 +95,16 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         var trigger = app.Get<ISubmissionAccepted>();
         var monitoring = app.Get<JobStorage>().GetMonitoringApi();
 
-        for (var i = 0; i < 5; i++) trigger.Request("2026-W48");
+        for (var i = 0; i < 5; i++) trigger.OnAccepted("2026-W48");
         Assert.Equal(1, monitoring.EnqueuedCount("default"));
-        trigger.Request("2026-W47");   // a late period: its own job and one for the current period, which is still waiting
+        trigger.OnAccepted("2026-W47");   // a late period: its own job and one for the current period, which is still waiting
         Assert.Equal(2, monitoring.EnqueuedCount("default"));
         Assert.Equal(["2026-W47", "2026-W48"], await JobPeriodsAsync(app));
 
         // Once the waiting job has left the queue (a worker took it, and may already have read), a trigger enqueues a new one.
         var taken = monitoring.EnqueuedJobs("default", 0, 10).First(j => (string?)j.Value.Job.Args[0] == "2026-W48").Key;
         Assert.True(app.Get<IBackgroundJobClient>().ChangeState(taken, new Hangfire.States.DeletedState(), Hangfire.States.EnqueuedState.StateName));
-        trigger.Request("2026-W48");
+        trigger.OnAccepted("2026-W48");
         Assert.Equal(["2026-W47", "2026-W48", "2026-W48"], await JobPeriodsAsync(app));
     }
 

@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.Storage;
 using NongThonMoi.Infrastructure.Jobs;
 using NongThonMoi.Tests.Support;
+using NongThonMoi.Composition;
 
 namespace NongThonMoi.Tests.Operations;
 
