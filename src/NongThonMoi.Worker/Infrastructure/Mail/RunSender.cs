@@ -91,7 +91,7 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
                     var message = Stamp(compose(delivery), delivery);
                     // The batch's lease may have run out while the rows before this one were sent: hand this one over
                     // only if it is still ours (and keep it ours for the hand-over), or another worker sends it as well.
-                    if (!await ledger.RenewAsync(delivery, CancellationToken.None))
+                    if (!await ledger.RenewAsync(delivery, batch[(i + 1)..], CancellationToken.None))
                     {
                         logger.LogInformation("Delivery {DeliveryId}: lease ran out and another worker claimed it; skipped here", delivery.Id);
                         continue;
