@@ -145,7 +145,7 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
             new { runId }, cancellationToken: ct));
     }
 
-    /// <summary>The job sending the run is alive: hold it one lease further (also renewed with every message, in <see cref="RenewAsync"/>).</summary>
+    /// <summary>The job sending the run is alive: hold it one lease further (RunSender beats every third of a lease).</summary>
     public async Task HoldAsync(long runId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -217,8 +217,6 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
     /// </summary>
     public async Task<bool> RenewAsync(Delivery delivery, IReadOnlyCollection<Delivery> waiting, CancellationToken ct)
     {
-        // The run's hold goes forward with the rows' lease, in the same statement: a run is swept only when its job
-        // has handed nothing over for a whole lease.
         var rows = waiting.Prepend(delivery).ToList();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
@@ -226,8 +224,7 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
                 update deliveries d set claimed_until = @until
                 from unnest(@ids, @attempts) as c(id, attempts)
                 where d.id = c.id and d.attempts = c.attempts and d.status = 'sending'
-                returning d.id, d.run_id),
-            held as (update mail_runs set held_until = @until where id in (select run_id from renewed))
+                returning d.id)
             select count(*) from renewed where id = @Id
             """, new
         {
