@@ -145,7 +145,7 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
             new { runId }, cancellationToken: ct));
     }
 
-    /// <summary>The job sending the run is alive: hold it one lease further (also renewed with every message, in <see cref="RenewAsync"/>).</summary>
+    /// <summary>The job sending the run is alive: hold it one lease further (RunSender beats every third of a lease).</summary>
     public async Task HoldAsync(long runId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -210,22 +210,27 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
     /// <summary>
     /// Just before a claimed row is handed to the relay: renews its lease if the claim is still this one, else false.
     /// A batch is claimed with one lease, but its last rows are sent only after the ones before them; were the lease to
-    /// run out meanwhile (a slow relay), another worker could claim and send them too. The claim's number of attempts
-    /// is its fencing token: every claim increments it, so a row claimed again since carries a higher one.
+    /// run out meanwhile (a slow relay), another job could claim and send them too. The claim's number of attempts is
+    /// its fencing token: every claim increments it, so a row claimed again since carries a higher one. The rest of the
+    /// batch (<paramref name="waiting"/>) is renewed with it, so that a live job's rows are not taken from it by another
+    /// job of the run that is waiting for them; only a dead job's rows run out.
     /// </summary>
-    public async Task<bool> RenewAsync(Delivery delivery, CancellationToken ct)
+    public async Task<bool> RenewAsync(Delivery delivery, IReadOnlyCollection<Delivery> waiting, CancellationToken ct)
     {
-        // The run's hold goes forward with the row's lease, in the same statement: a run is swept only when its job
-        // has handed nothing over for a whole lease.
+        var rows = waiting.Prepend(delivery).ToList();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
             with renewed as (
-                update deliveries set claimed_until = @until
-                where id = @Id and status = 'sending' and attempts = @Attempts
-                returning run_id),
-            held as (update mail_runs set held_until = @until where id in (select run_id from renewed))
-            select count(*) from renewed
-            """, new { delivery.Id, delivery.Attempts, until = clock.GetUtcNow() + Lease }, cancellationToken: ct)) == 1;
+                update deliveries d set claimed_until = @until
+                from unnest(@ids, @attempts) as c(id, attempts)
+                where d.id = c.id and d.attempts = c.attempts and d.status = 'sending'
+                returning d.id)
+            select count(*) from renewed where id = @Id
+            """, new
+        {
+            delivery.Id, ids = rows.Select(d => d.Id).ToArray(), attempts = rows.Select(d => d.Attempts).ToArray(),
+            until = clock.GetUtcNow() + Lease,
+        }, cancellationToken: ct)) == 1;
     }
 
     public async Task MarkSentAsync(long id, CancellationToken ct)

@@ -50,11 +50,43 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
     public async Task<RunResult> SendAsync(MailRun run, Func<Delivery, MimeMessage> compose, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        int sent = 0, failed = 0;
-        var lastProgress = TimeSpan.Zero;
-        // While waiting (a backoff, another job's rows) nothing is handed over, so the hold is renewed at least every half lease.
         var maxWait = ledger.Lease / 2 < MaxWait ? ledger.Lease / 2 : MaxWait;
         await ledger.HoldAsync(run.Id, ct);
+        // The run is held for as long as this job is alive, whatever it is doing (rendering a large committee, waiting for
+        // a backoff or for another job's rows): the sweep must take over a dead job's run, never a slow one's.
+        using var alive = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var heartbeat = HoldWhileAliveAsync(run.Id, alive.Token);
+        try
+        {
+            return await SendOpenRowsAsync(run, compose, maxWait, watch, ct);
+        }
+        finally
+        {
+            await alive.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    private async Task HoldWhileAliveAsync(long runId, CancellationToken ct)
+    {
+        while (true)
+        {
+            try { await Task.Delay(ledger.Lease / 3, clock, ct); }
+            catch (OperationCanceledException) { return; }
+            try { await ledger.HoldAsync(runId, ct); }
+            catch (OperationCanceledException) { return; }
+            catch (Exception e)
+            {
+                // The database away for a moment: the job itself meets it too; the next beat tries again.
+                logger.LogDebug("Run {RunId}: could not renew its hold: {Error}", runId, e.Message);
+            }
+        }
+    }
+
+    private async Task<RunResult> SendOpenRowsAsync(MailRun run, Func<Delivery, MimeMessage> compose, TimeSpan maxWait, Stopwatch watch, CancellationToken ct)
+    {
+        int sent = 0, failed = 0;
+        var lastProgress = TimeSpan.Zero;
         await using (var session = transport.OpenSession())
         {
             while (true)
@@ -71,7 +103,6 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
                     // A pause between two looks, in real time: what ends the wait is often another job finishing its rows,
                     // which no clock announces, and a frozen test clock must not freeze the looking.
                     await Task.Delay(wait < maxWait ? wait : maxWait, ct);
-                    await ledger.HoldAsync(run.Id, ct);
                     continue;
                 }
 
@@ -91,7 +122,7 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
                     var message = Stamp(compose(delivery), delivery);
                     // The batch's lease may have run out while the rows before this one were sent: hand this one over
                     // only if it is still ours (and keep it ours for the hand-over), or another worker sends it as well.
-                    if (!await ledger.RenewAsync(delivery, CancellationToken.None))
+                    if (!await ledger.RenewAsync(delivery, batch[(i + 1)..], CancellationToken.None))
                     {
                         logger.LogInformation("Delivery {DeliveryId}: lease ran out and another worker claimed it; skipped here", delivery.Id);
                         continue;
