@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace NongThonMoi.Programme;
@@ -76,6 +77,7 @@ public sealed record ReferenceData(
     /// <summary>Derived lists by one computation per reference load (nationally 9,000 units), keyed on the instance so a <c>with</c> copy recomputes.</summary>
     private static readonly ConditionalWeakTable<ReferenceData, IReadOnlyList<Unit>> Current = new();
     private static readonly ConditionalWeakTable<ReferenceData, ILookup<string, Merger>> MergersByNew = new();
+    private static readonly ConditionalWeakTable<ReferenceData, ConcurrentDictionary<DateOnly, IReadOnlyList<Unit>>> ByDay = new();
 
     /// <summary>
     /// The units in force after the last change the file records (every row whose <c>valid_to</c> is empty). Without validity
@@ -85,7 +87,9 @@ public sealed record ReferenceData(
     public IReadOnlyList<Unit> Units => Current.GetValue(this, d => d.AllUnits.Where(u => u.ValidTo is null).ToList());
 
     /// <summary>The unit list (danh sách đơn vị hành chính) of a day: every unit version valid on it.</summary>
-    public IReadOnlyList<Unit> UnitsOn(DateOnly day) => AllUnits.Where(u => u.ValidOn(day)).ToList();
+    /// <remarks>Kept per day: every submission and recompute of a period asks for the list of its deadline day.</remarks>
+    public IReadOnlyList<Unit> UnitsOn(DateOnly day) =>
+        ByDay.GetValue(this, _ => new()).GetOrAdd(day, d => AllUnits.Where(u => u.ValidOn(d)).ToList());
 
     /// <summary>The version of <paramref name="code"/> valid on <paramref name="day"/>, or null.</summary>
     public Unit? UnitOn(string code, DateOnly day) => AllUnits.FirstOrDefault(u => u.Code == code && u.ValidOn(day));

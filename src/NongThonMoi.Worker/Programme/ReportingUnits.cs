@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace NongThonMoi.Programme;
@@ -12,6 +13,7 @@ public static class ReportingUnits
 {
     /// <summary>A district's communes by one lookup per reference load, not a scan of every unit per submission (nationally 9,000).</summary>
     private static readonly ConditionalWeakTable<ReferenceData, ILookup<string, Unit>> CommunesByParent = new();
+    private static readonly ConditionalWeakTable<ReferenceData, ConcurrentDictionary<DateOnly, ILookup<string, Unit>>> CommunesByParentOn = new();
 
     /// <summary>The units that submit: districts that have communes, or every commune in the two-tier structure.</summary>
     public static List<Unit> ReportingUnitsAt(this ReferenceData data, UnitLevel level) => Reporting(data.Units, level);
@@ -27,8 +29,10 @@ public static class ReportingUnits
 
     /// <summary>The communes a reporting unit reports for on <paramref name="day"/>.</summary>
     public static List<Unit> CommunesOf(this ReferenceData data, Unit reportingUnit, DateOnly day) =>
-        data.UnitsOn(day).Where(u => u.Level == UnitLevel.Commune
-            && (reportingUnit.Level == UnitLevel.Commune ? u.Code == reportingUnit.Code : u.ParentCode == reportingUnit.Code)).ToList();
+        reportingUnit.Level == UnitLevel.Commune
+            ? data.UnitsOn(day).Where(u => u.Level == UnitLevel.Commune && u.Code == reportingUnit.Code).ToList()
+            : CommunesByParentOn.GetValue(data, _ => new()).GetOrAdd(day,
+                d => data.UnitsOn(d).Where(u => u.Level == UnitLevel.Commune).ToLookup(u => u.ParentCode ?? u.Code))[reportingUnit.Code].ToList();
 
     /// <summary>The code of the unit that reports for <paramref name="commune"/> at <paramref name="level"/>.</summary>
     public static string ReportingUnitOf(Unit commune, UnitLevel level) =>
