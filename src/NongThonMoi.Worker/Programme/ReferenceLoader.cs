@@ -4,7 +4,7 @@ using NongThonMoi.Infrastructure;
 namespace NongThonMoi.Programme;
 
 /// <summary>
-/// Reads the reference folder (units.csv, criteria/*.json, targets.json, committees.json, data-elements.json)
+/// Reads the reference folder (units.csv, mergers.csv, criteria/*.json, targets.json, committees.json, data-elements.json)
 /// and checks it whole: the first problem stops the load with its file, line and reason.
 /// </summary>
 public static class ReferenceLoader
@@ -15,12 +15,14 @@ public static class ReferenceLoader
             throw new ReferenceException(directory, null, "the reference folder does not exist (Reference:Directory)");
 
         var units = UnitsFile.Parse(Path.Combine(directory, "units.csv"));
+        var mergers = MergersFile.Parse(Path.Combine(directory, "mergers.csv"), units);
         var criteriaSets = CriteriaFile.ParseFolder(Path.Combine(directory, "criteria"));
-        var codes = units.ToDictionary(u => u.Code);
+        // Targets and committees name a code, whichever of its versions: a committee outlives a rename.
+        var codes = units.GroupBy(u => u.Code).ToDictionary(g => g.Key, g => g.Last());
         var targets = ParseTargets(Path.Combine(directory, "targets.json"), codes);
         var committees = ParseCommittees(Path.Combine(directory, "committees.json"), codes);
         var elements = ParseDataElements(Path.Combine(directory, "data-elements.json"));
-        return new ReferenceData(units, criteriaSets, targets, committees, elements);
+        return new ReferenceData(units, criteriaSets, targets, committees, elements, mergers);
     }
 
     /// <summary>A missing reference folder next to the working directory falls back to the copy shipped with the program.</summary>

@@ -31,22 +31,25 @@ public sealed class ReferenceStore(NpgsqlDataSource dataSource)
     private static async Task<ReferenceData> ReadAsync(NpgsqlConnection connection)
     {
         using var grid = await connection.QueryMultipleAsync("""
-            select code, name, level, parent_code, region, flags, commune_group from units where active order by code;
+            select code, name, level, parent_code, region, flags, commune_group, valid_from, valid_to from unit_versions order by code, valid_from nulls first;
             select id, title, legal_basis, year_from, year_to, statuses, bands::text as bands, definition::text as definition from criteria_sets order by year_from;
             select set_id, number, name, group_number from criteria order by set_id, number;
             select year, scope, key, value from targets;
             select id, name, scope, reminders from committees where active order by id;
             select committee_id, name, email from committee_members order by committee_id, email;
             select code, name, unit from data_elements where active order by code;
+            select effective, old_code, new_code from mergers order by effective, old_code, new_code;
             """);
         var units = (await grid.ReadAsync<UnitRow>()).Select(r => new Unit(
-            r.Code, r.Name, Enum.Parse<UnitLevel>(r.Level, ignoreCase: true), r.ParentCode, r.Region, r.Flags, r.CommuneGroup)).ToList();
+            r.Code, r.Name, Enum.Parse<UnitLevel>(r.Level, ignoreCase: true), r.ParentCode, r.Region, r.Flags, r.CommuneGroup,
+            Day(r.ValidFrom), Day(r.ValidTo))).ToList();
         var sets = (await grid.ReadAsync<SetRow>()).ToList();
         var criteria = (await grid.ReadAsync<CriterionRow>()).ToLookup(c => c.SetId);
         var targets = (await grid.ReadAsync<Target>()).ToList();
         var committees = (await grid.ReadAsync<CommitteeRow>()).ToList();
         var members = (await grid.ReadAsync<MemberRow>()).ToLookup(m => m.CommitteeId);
         var elements = (await grid.ReadAsync<DataElement>()).ToList();
+        var mergers = (await grid.ReadAsync<MergerRow>()).Select(m => new Merger(DateOnly.FromDateTime(m.Effective), m.OldCode, m.NewCode)).ToList();
 
         return new ReferenceData(
             units,
@@ -56,8 +59,11 @@ public sealed class ReferenceStore(NpgsqlDataSource dataSource)
             targets,
             committees.Select(c => new Committee(c.Id, c.Name, c.Scope, c.Reminders,
                 members[c.Id].Select(m => new CommitteeMember(m.Name, m.Email)).ToList())).ToList(),
-            elements);
+            elements,
+            mergers);
     }
+
+    private static DateOnly? Day(DateTime? value) => value is { } v ? DateOnly.FromDateTime(v) : null;
 
     private sealed record UnitRow
 {
@@ -68,6 +74,14 @@ public sealed class ReferenceStore(NpgsqlDataSource dataSource)
     public string? Region { get; init; }
     public string[] Flags { get; init; } = [];
     public short? CommuneGroup { get; init; }
+    public DateTime? ValidFrom { get; init; }
+    public DateTime? ValidTo { get; init; }
+}
+    private sealed record MergerRow
+{
+    public DateTime Effective { get; init; }
+    public string OldCode { get; init; } = "";
+    public string NewCode { get; init; } = "";
 }
     private sealed record SetRow
 {

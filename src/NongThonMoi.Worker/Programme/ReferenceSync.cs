@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -17,8 +18,8 @@ public sealed class ReferenceSync(NpgsqlDataSource dataSource, IOptions<Referenc
         var data = ReferenceLoader.Load(directory);
         await WriteAsync(data, ct);
         logger.LogInformation(
-            "Reference data loaded from {Directory}: {Units} units, {Sets} criteria sets, {Committees} committees, {Targets} targets, {Elements} data elements",
-            directory, data.Units.Count, data.CriteriaSets.Count, data.Committees.Count, data.Targets.Count, data.DataElements.Count);
+            "Reference data loaded from {Directory}: {Units} units ({Versions} versions, {Mergers} merger rows), {Sets} criteria sets, {Committees} committees, {Targets} targets, {Elements} data elements",
+            directory, data.Units.Count, data.AllUnits.Count, data.Mergers.Count, data.CriteriaSets.Count, data.Committees.Count, data.Targets.Count, data.DataElements.Count);
         return data;
     }
 
@@ -29,6 +30,9 @@ public sealed class ReferenceSync(NpgsqlDataSource dataSource, IOptions<Referenc
         // Two workers starting at once would otherwise interleave their upserts.
         await connection.ExecuteAsync("select pg_advisory_xact_lock(7001)", transaction: tx);
 
+        // One row per code in `units` (its newest version: what submissions and snapshots reference), every version in
+        // `unit_versions`. A code missing from the file is marked inactive, not deleted: history keeps pointing at it.
+        var newest = data.AllUnits.GroupBy(u => u.Code).Select(g => g.OrderBy(u => u.ValidFrom ?? DateOnly.MinValue).Last()).ToList();
         await connection.ExecuteAsync("""
             insert into units (code, name, level, parent_code, region, flags, commune_group, active)
             select code, name, level, parent_code, region, string_to_array(flags, ';'), commune_group, true
@@ -36,18 +40,31 @@ public sealed class ReferenceSync(NpgsqlDataSource dataSource, IOptions<Referenc
                 as t(code, name, level, parent_code, region, flags, commune_group)
             on conflict (code) do update set name = excluded.name, level = excluded.level, parent_code = excluded.parent_code,
                 region = excluded.region, flags = excluded.flags, commune_group = excluded.commune_group, active = true
+            """, Columns(newest), tx);
+        await connection.ExecuteAsync("update units set active = false where code <> all(@Codes)",
+            new { Codes = newest.Select(u => u.Code).ToArray() }, tx);
+        var versions = Columns(data.AllUnits);
+        await connection.ExecuteAsync("""
+            delete from unit_versions;
+            insert into unit_versions (code, name, level, parent_code, region, flags, commune_group, valid_from, valid_to)
+            select code, name, level, parent_code, region, string_to_array(flags, ';'), commune_group, valid_from, valid_to
+            from unnest(@Code, @Name, @Level, @Parent, @Region, @Flags, @Group::smallint[], @From::date[], @To::date[])
+                as t(code, name, level, parent_code, region, flags, commune_group, valid_from, valid_to)
             """, new
         {
-            Code = data.Units.Select(u => u.Code).ToArray(),
-            Name = data.Units.Select(u => u.Name).ToArray(),
-            Level = data.Units.Select(u => u.Level.ToString().ToLowerInvariant()).ToArray(),
-            Parent = data.Units.Select(u => u.ParentCode).ToArray(),
-            Region = data.Units.Select(u => u.Region).ToArray(),
-            Flags = data.Units.Select(u => string.Join(';', u.Flags)).ToArray(),
-            Group = data.Units.Select(u => (short?)u.CommuneGroup).ToArray(),
+            versions.Code, versions.Name, versions.Level, versions.Parent, versions.Region, versions.Flags, versions.Group,
+            From = data.AllUnits.Select(u => DateText(u.ValidFrom)).ToArray(),
+            To = data.AllUnits.Select(u => DateText(u.ValidTo)).ToArray(),
         }, tx);
-        await connection.ExecuteAsync("update units set active = false where code <> all(@Codes)",
-            new { Codes = data.Units.Select(u => u.Code).ToArray() }, tx);
+        await connection.ExecuteAsync("""
+            delete from mergers;
+            insert into mergers (effective, old_code, new_code) select * from unnest(@Effective::date[], @Old, @New)
+            """, new
+        {
+            Effective = data.Mergers.Select(m => DateText(m.Effective)).ToArray(),
+            Old = data.Mergers.Select(m => m.OldCode).ToArray(),
+            New = data.Mergers.Select(m => m.NewCode).ToArray(),
+        }, tx);
 
         await connection.ExecuteAsync("delete from criteria; delete from criteria_sets;", transaction: tx);
         foreach (var set in data.CriteriaSets)
@@ -105,4 +122,18 @@ public sealed class ReferenceSync(NpgsqlDataSource dataSource, IOptions<Referenc
         }
         await tx.CommitAsync(ct);
     }
+
+    private static UnitColumns Columns(IReadOnlyList<Unit> units) => new(
+        units.Select(u => u.Code).ToArray(),
+        units.Select(u => u.Name).ToArray(),
+        units.Select(u => u.Level.ToString().ToLowerInvariant()).ToArray(),
+        units.Select(u => u.ParentCode).ToArray(),
+        units.Select(u => u.Region).ToArray(),
+        units.Select(u => string.Join(';', u.Flags)).ToArray(),
+        units.Select(u => (short?)u.CommuneGroup).ToArray());
+
+    /// <summary>Dates go to PostgreSQL as ISO text cast to date: one plain representation, whatever the driver maps DateOnly to.</summary>
+    private static string? DateText(DateOnly? day) => day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private sealed record UnitColumns(string[] Code, string[] Name, string[] Level, string?[] Parent, string?[] Region, string[] Flags, short?[] Group);
 }

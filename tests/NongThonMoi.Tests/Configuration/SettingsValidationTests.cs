@@ -41,6 +41,7 @@ public sealed class SettingsValidationTests(PostgresFixture postgres)
         { "Reporting:Due", "FRIDAY 5pm", "must be like FRI 17:00" },
         { "Reporting:RemindDaysBefore", "-1", "between 0 and 60" },
         { "Reporting:LockAfterDays", "một tuần", "is not a whole number" },
+        { "Reporting:MergerRule", "tất cả", "all or retained" },
         { "Jobs:InvisibilityTimeout", "năm phút", "is not a duration" },
         { "Jobs:DeliveryLease", "00:04:00", "at most half of Jobs:InvisibilityTimeout" },
         { "Jobs:StopTimeout", "00:00:30", "between 00:00:00 and Jobs:ShutdownTimeout" },
