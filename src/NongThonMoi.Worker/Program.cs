@@ -9,6 +9,7 @@ using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Infrastructure.Security;
 using NongThonMoi.Infrastructure.Web;
 using NongThonMoi.Operations;
+using NongThonMoi.Portal;
 using NongThonMoi.Reference;
 using NongThonMoi.Submissions;
 
@@ -23,7 +24,7 @@ public partial class Program
         configure?.Invoke(builder);
         SettingsCheck.Run(builder.Configuration); // unknown keys and mistyped values, before anything starts
         builder.AddDatabase().AddWeb().AddSecurity(requireAdminPassword: serves).AddMail().AddReference()
-               .AddSubmissions().AddIndicators().AddBulletins().AddOperations().AddJobs(runServer: serves);
+               .AddSubmissions().AddIndicators().AddBulletins().AddOperations().AddPortal().AddJobs(runServer: serves);
         if (serves) builder.Services.AddHostedService<StartupTasks>(); // before the Hangfire server: see AddJobs
         builder.Services.AddSingleton<RecurringJobs>();
 
@@ -39,6 +40,7 @@ public partial class Program
         app.MapDashboard();
         app.MapOperations();
         app.MapMetrics();
+        app.MapPortal();
         return app;
     }
 }

@@ -13,6 +13,7 @@ public static class SubmissionEndpoints
         builder.Services.AddSingleton<SubmissionStore>();
         builder.Services.AddScoped<SubmissionService>();
         builder.Services.AddSingleton<SubmissionStatusQuery>();
+        builder.Services.AddSingleton<SubmissionPrefill>();
         return builder;
     }
 
