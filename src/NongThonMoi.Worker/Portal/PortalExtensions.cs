@@ -1,5 +1,9 @@
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Microsoft.AspNetCore.Mvc.Razor.Compilation;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Microsoft.Extensions.Primitives;
+using Microsoft.Extensions.WebEncoders;
 
 namespace NongThonMoi.Portal;
 
@@ -15,6 +19,8 @@ public static class PortalExtensions
         builder.Services.AddSingleton<AccessCodes>();
         builder.Services.AddSingleton<PortalUnits>();
         builder.Services.AddSingleton<UnitHistory>();
+        // Vietnamese as letters, not as &#x1EC7; entities: a third of the page's weight otherwise. Markup is still encoded.
+        builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "ntm_af";
@@ -35,6 +41,7 @@ public static class PortalExtensions
         pages.ConfigureApplicationPartManager(m =>
         {
             if (!m.ApplicationParts.OfType<AssemblyPart>().Any(p => p.Assembly == assembly)) m.ApplicationParts.Add(new AssemblyPart(assembly));
+            if (!m.ApplicationParts.OfType<CompiledRazorAssemblyPart>().Any(p => p.Assembly == assembly)) m.ApplicationParts.Add(new CompiledRazorAssemblyPart(assembly));
         });
         return builder;
     }
