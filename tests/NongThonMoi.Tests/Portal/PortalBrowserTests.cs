@@ -153,6 +153,26 @@ public sealed class PortalBrowserTests(PostgresFixture postgres, SmtpFixture smt
         Assert.Equal("json", Assert.Single(stored).Format);
     }
 
+    [Fact]
+    public async Task The_admin_signs_in_with_the_form_sees_every_unit_and_prints_a_new_code()
+    {
+        var page = await PageAsync(1100);
+        await page.GoToAsync(Url("/quan-tri/dang-nhap"));
+        await page.TypeAsync("#ten", TestApp.AdminUser);
+        await page.TypeAsync("#mat-khau", TestApp.AdminPassword);
+        await Task.WhenAll(page.WaitForNavigationAsync(), page.ClickAsync("main form button[type=submit]"));
+        Assert.Contains("Tình hình nộp báo cáo", await page.GetContentAsync());
+        await ShotAsync(page, "portal-quan-tri.png");
+
+        await page.GoToAsync(Url("/quan-tri/ma-truy-cap"));
+        await page.SelectAsync("#don-vi", District);
+        await Task.WhenAll(page.WaitForNavigationAsync(), page.ClickAsync("form.card button[type=submit]"));
+        var slip = await page.GetContentAsync();
+        Assert.Contains("Phiếu mã truy cập", slip);
+        Assert.Matches("ntm_[A-Za-z0-9_-]{20,}", slip);
+        await ShotAsync(page, "portal-phieu-ma.png");
+    }
+
     public async Task DisposeAsync()
     {
         await browser.DisposeAsync();

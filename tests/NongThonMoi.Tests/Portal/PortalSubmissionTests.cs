@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using NongThonMoi.Submissions;
 using NongThonMoi.Tests.Support;
 
@@ -112,5 +113,36 @@ public sealed class PortalSubmissionTests(PostgresFixture postgres, SmtpFixture 
         var filled = await admin.GetStringAsync("/api/templates/submission.csv?unit=901");
         Assert.Contains("90102,Xã Một Hai,chua-dat,,1,1,1,1,1,1,0,0,0,0", filled);
         Assert.Contains("90202,Xã Hai Hai,,,,,,,,,,,,", await admin.GetStringAsync("/api/templates/submission.csv?unit=902"));
+    }
+
+    [Fact]
+    public async Task A_locked_period_is_explained_on_the_home_page_and_the_forms_are_gone()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        // Sunday 29/11/2026 10:00 in Hà Nội: two days after Friday's deadline, one day past the lock.
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, new FakeTimeProvider(HaNoi.At(2026, 11, 29, 10)),
+            settings: new Dictionary<string, string?> { ["Reporting:LockAfterDays"] = "1" });
+        using var browser = new PortalSession(app);
+        await browser.SignInAsync(await app.Get<TokenService>().CreateAsync("901", default));
+
+        var home = await browser.PageAsync("/");
+        Assert.Contains("Kỳ này đã khóa sổ từ 17:00 ngày 28/11/2026", home);
+        Assert.Contains("liên hệ Văn phòng Điều phối", home);
+        Assert.Contains("đã quá hạn 1 ngày 17 giờ", home);
+        Assert.DoesNotContain("name=\"tep\"", home);
+    }
+
+    [Fact]
+    public async Task The_largest_sample_districts_pages_stay_under_100_KB()
+    {
+        await using var app = await TestApp.StartAsync(postgres, smtp, clock: PortalAccessTests.Wednesday());
+        using var browser = new PortalSession(app);
+        await browser.SignInAsync(await app.Get<TokenService>().CreateAsync("186", default)); // Hữu Lũng, 22 communes
+        foreach (var path in new[] { "/", "/nhap" })
+        {
+            var bytes = (await browser.Client.GetByteArrayAsync(path)).Length;
+            Assert.True(bytes is > 2_000 and < 100_000, $"{path}: {bytes} bytes");
+        }
+        Assert.Contains("Xã", await browser.PageAsync("/nhap"));
     }
 }
