@@ -16,6 +16,7 @@ public static class PortalExtensions
     public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder)
     {
         builder.Services.AddPortalAuthentication();
+        PortalKeys.AddPortalKeys(builder.Services);
         builder.Services.AddSingleton<AccessCodes>();
         builder.Services.AddSingleton<PortalUnits>();
         builder.Services.AddSingleton<UnitHistory>();
