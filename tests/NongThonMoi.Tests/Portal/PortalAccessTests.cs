@@ -188,4 +188,26 @@ public sealed class PortalAccessTests(PostgresFixture postgres, SmtpFixture smtp
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Contains("Tình hình nộp báo cáo", await admin.PageAsync("/"));
     }
+
+    [Fact]
+    public async Task A_session_opened_on_one_worker_is_valid_on_another_of_the_same_installation()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var first = await TestApp.StartAsync(postgres, smtp, reference.Directory, Wednesday());
+        await using var second = await TestApp.StartAsync(postgres, smtp, reference.Directory, Wednesday(), sharedDatabase: first.ConnectionString);
+        using var browser = new PortalSession(first);
+        var signedIn = await browser.SignInAsync(await first.Get<TokenService>().CreateAsync("901", default));
+        var cookie = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(PortalAuthentication.CookieName + "=", StringComparison.Ordinal)).Split(';')[0];
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/nhap");
+        request.Headers.Add("Cookie", cookie);
+        var response = await second.Anonymous().SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Xã Một Một", await response.Content.ReadAsStringAsync());
+        // Shared through the database, not through a folder that only workers on one machine (as here) would share.
+        await using var connection = new Npgsql.NpgsqlConnection(first.ConnectionString);
+        await connection.OpenAsync();
+        await using var keys = new Npgsql.NpgsqlCommand("select count(*) from data_protection_keys", connection);
+        Assert.True((long)(await keys.ExecuteScalarAsync())! >= 1);
+    }
 }
