@@ -27,6 +27,11 @@ public static class PortalText
         _ => $"Đã nộp đúng hạn lúc {local(current.ReceivedAt)}",
     };
 
+    /// <summary>"Quản trị viên" or "Mã truy cập số 12": who sent a submission, never the code itself.</summary>
+    public static string Sender(string submittedBy) =>
+        submittedBy == "admin" ? "Quản trị viên"
+        : submittedBy.StartsWith("token:", StringComparison.Ordinal) ? $"Mã truy cập số {submittedBy[6..]}" : submittedBy;
+
     public static string UnitState(string status) => status switch
     {
         "on-time" => "Đúng hạn",

@@ -18,9 +18,6 @@ public sealed record PortalUnit(
 {
     /// <summary>The query that keeps the admin on this unit from page to page; empty for a district.</summary>
     public string Query => ByAdmin ? $"?unit={Uri.EscapeDataString(Unit.Code)}" : "";
-
-    /// <summary>The route value for links and forms (<c>asp-route-unit</c>); null for a district, so its addresses stay clean.</summary>
-    public string? RouteUnit => ByAdmin ? Unit.Code : null;
 }
 
 public sealed class PortalUnits(ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting)

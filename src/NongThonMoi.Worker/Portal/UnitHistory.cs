@@ -9,9 +9,7 @@ public sealed record SentReport(
 {
     public bool Accepted => Status == "accepted";
 
-    /// <summary>"Quản trị viên" or "Mã truy cập số 12": who sent it, never the code itself.</summary>
-    public string Sender => SubmittedBy == "admin" ? "Quản trị viên" : SubmittedBy.StartsWith("token:", StringComparison.Ordinal)
-        ? $"Mã truy cập số {SubmittedBy[6..]}" : SubmittedBy;
+    public string Sender => PortalText.Sender(SubmittedBy);
 }
 
 /// <summary>What the unit sent: the report that counts for a period, and its newest submissions.</summary>
