@@ -19,6 +19,9 @@ public sealed class IndexModel(
     public PortalUnit? At { get; private set; }
     public SentReport? Current { get; private set; }
     public IReadOnlyList<SentReport> Recent { get; private set; } = [];
+
+    /// <summary>Whether last period's report is in: an overdue one stays in sight (PORTAL.md, "the home page is the to-do list").</summary>
+    public bool PreviousIn { get; private set; } = true;
     public PeriodSubmissionStatus? Overview { get; private set; }
     public string? SignInError { get; private set; }
     public bool SessionEnded { get; private set; }
@@ -45,7 +48,7 @@ public sealed class IndexModel(
         At = await units.ResolveAsync(User, unit, ct);
         if (At is null) return NotFound();
         ViewData["UnitName"] = At.Unit.Name;
-        (Current, Recent) = await history.LoadAsync(At.Unit.Code, At.Period.Id, ct);
+        (Current, PreviousIn, Recent) = await history.LoadAsync(At.Unit.Code, At.Period.Id, At.Period.Previous.Id, ct);
         return Page();
     }
 

@@ -45,6 +45,7 @@ public sealed class PortalAccessTests(PostgresFixture postgres, SmtpFixture smtp
         Assert.Contains("17:00 ngày 27/11/2026", home);
         Assert.Contains("còn 2 ngày 7 giờ", home);
         Assert.Contains("Chưa nộp", home);
+        Assert.Contains("Kỳ trước (Tuần 47/2026 (16/11–22/11/2026)) đơn vị chưa có báo cáo", home);
         Assert.DoesNotContain(code, home);
         foreach (var path in new[] { "/nhap", "/mau/bao-cao.xlsx", "/mau/bao-cao.csv" })
             Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync(path)).StatusCode);
