@@ -5,7 +5,8 @@ alter table submission_tokens add column last_used_at timestamptz;
 
 -- The keys that sign the portal's session cookies and anti-forgery tokens (ASP.NET Core data protection), shared by
 -- every worker and kept across restarts. They protect sessions, not data: losing them only signs people out.
-create table data_protection_keys (
+-- "if not exists": the worker may have made it already (Portal/PortalKeys.cs), data protection being read at host start.
+create table if not exists data_protection_keys (
     name        text primary key,
     xml         text not null,
     created_at  timestamptz not null default now()
