@@ -132,6 +132,18 @@ public static class BenchProgram
 
         Peak("ingest");
 
+        // ---- portal ----
+        var largest = reference.Districts.MaxBy(d => d.Communes.Count)!;
+        Step($"portal: home page, entry form and upload of district {largest.Code} ({largest.Communes.Count} communes), one clerk");
+        var portal = await PortalScenario.RunAsync(host.BaseUrl, largest, tokens[largest.Code], rounds: 50);
+        await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+        results.Add(new ScenarioResult("portal", R(Math.Max(portal.HomeMedianMs, portal.FormMedianMs)), "ms (median page)", null, null,
+            "home and form ≤ 50 ms, upload ≤ 300 ms", portal.HomeMedianMs <= 50 && portal.FormMedianMs <= 50 && portal.UploadMedianMs <= 300 && portal.Failed == 0,
+            $"unit {portal.Unit} ({portal.Communes} communes): home {portal.HomeMedianMs:0.0} ms, form {portal.FormMedianMs:0.0} ms, " +
+            $"upload {portal.UploadMedianMs:0.0} ms (medians of 50); {portal.Failed} uploads not accepted"));
+        Step($"portal: home {portal.HomeMedianMs:0.0} ms, form {portal.FormMedianMs:0.0} ms, upload {portal.UploadMedianMs:0.0} ms");
+        Peak("portal");
+
         // ---- freshness ----
         Step($"freshness: {scale.FreshnessSamples} submissions, each followed until a snapshot includes it");
         var fresh = new List<double>();

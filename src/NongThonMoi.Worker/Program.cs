@@ -5,6 +5,7 @@ using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure;
 using NongThonMoi.Infrastructure.Jobs;
 using NongThonMoi.Operations;
+using NongThonMoi.Portal;
 using NongThonMoi.Programme;
 using NongThonMoi.Reminders;
 using NongThonMoi.Submissions;
@@ -21,13 +22,13 @@ public partial class Program
         configure?.Invoke(builder);
         SettingsCheck.Run(builder.Configuration); // unknown keys and mistyped values, before anything starts
         builder.AddInfrastructure(requireAdminPassword: serves).AddProgramme()
-               .AddSubmissions().AddIndicators().AddBulletins().AddReminders().AddOperations()
+               .AddSubmissions().AddIndicators().AddBulletins().AddReminders().AddOperations().AddPortal()
                .AddStartupTasks(serves)
                .AddJobs(runServer: serves); // last: its workers start after the start-up tasks
 
         var app = builder.Build();
         app.UseInfrastructure();
-        app.MapSubmissions().MapIndicators().MapBulletins().MapOperations();
+        app.MapSubmissions().MapIndicators().MapBulletins().MapOperations().MapPortal();
         return app;
     }
 }

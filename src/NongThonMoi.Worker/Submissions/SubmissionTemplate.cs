@@ -18,28 +18,25 @@ public static class SubmissionTemplate
         TabularSubmissionReader.YearColumn, .. set.Criteria.Select(c => TabularSubmissionReader.CriterionColumn(c.Number)),
     ];
 
-    /// <summary>UTF-8 with a BOM, because Excel opens a CSV without one in the machine's code page and garbles the names.</summary>
-    public static byte[] Csv(IReadOnlyList<Unit> communes, CriteriaSet set)
+    /// <summary>
+    /// UTF-8 with a BOM, because Excel opens a CSV without one in the machine's code page and garbles the names.
+    /// With a <paramref name="prefill"/> each commune's row holds its newest accepted status, year and criteria; blank otherwise.
+    /// </summary>
+    public static byte[] Csv(IReadOnlyList<Unit> communes, CriteriaSet set, Prefill? prefill = null)
     {
         var header = Header(set);
         var text = new StringBuilder();
         text.Append(string.Join(',', header)).Append("\r\n");
         foreach (var c in communes)
             // Names come from a file people edit: one that starts like a formula must open in Excel as text.
-            text.Append(Quote(c.Code)).Append(',').Append(Quote(Spreadsheet.Text(c.Name))).Append(',', header.Count - 2).Append("\r\n");
+            text.Append(string.Join(',', Cells(c, set, prefill?.Of(c.Code)).Select(v => Quote(v?.ToString() ?? "")))).Append("\r\n");
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
     }
 
-    public static byte[] Xlsx(Unit unit, IReadOnlyList<Unit> communes, CriteriaSet set, ReportingPeriod period)
+    public static byte[] Xlsx(Unit unit, IReadOnlyList<Unit> communes, CriteriaSet set, ReportingPeriod period, Prefill? prefill = null)
     {
         var header = Header(set);
-        var rows = communes.Select(c =>
-        {
-            var row = header.ToDictionary(h => h, object? (_) => null);
-            row[TabularSubmissionReader.CodeColumn] = c.Code;
-            row[TabularSubmissionReader.NameColumn] = Spreadsheet.Text(c.Name);
-            return row;
-        }).ToList();
+        var rows = communes.Select(c => header.Zip(Cells(c, set, prefill?.Of(c.Code))).ToDictionary(p => p.First, p => p.Second)).ToList();
         var sheets = new Dictionary<string, object>
         {
             ["BaoCao"] = rows,
@@ -69,6 +66,17 @@ public static class SubmissionTemplate
         };
         lines.AddRange(set.Criteria.Select(c => (TabularSubmissionReader.CriterionColumn(c.Number), $"Tiêu chí {c.Number}. {c.Name}")));
         return lines.Select(l => new Dictionary<string, object?> { ["Cột"] = l.Item1, ["Nội dung"] = l.Item2 }).ToList();
+    }
+
+    /// <summary>One commune's cells in <see cref="Header"/> order: code, name, then the last accepted answers or blanks.</summary>
+    private static IEnumerable<object?> Cells(Unit commune, CriteriaSet set, PrefilledCommune? last)
+    {
+        yield return commune.Code;
+        yield return Spreadsheet.Text(commune.Name);
+        yield return last?.Status is { Length: > 0 } status ? status : null;
+        yield return last?.RecognizedYear;
+        foreach (var criterion in set.Criteria)
+            yield return last?.CriteriaMet is { } met ? (met.Contains(criterion.Number) ? 1 : 0) : null;
     }
 
     private static string Quote(string field) =>

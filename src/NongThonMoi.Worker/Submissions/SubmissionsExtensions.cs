@@ -10,6 +10,7 @@ public static class SubmissionsExtensions
         builder.Services.AddSingleton<SubmissionStore>();
         builder.Services.AddScoped<SubmissionService>();
         builder.Services.AddSingleton<SubmissionStatusQuery>();
+        builder.Services.AddSingleton<SubmissionPrefill>();
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddSingleton<ITokenLookup>(sp => sp.GetRequiredService<TokenService>());
         return builder;

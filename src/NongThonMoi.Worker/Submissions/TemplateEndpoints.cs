@@ -7,20 +7,23 @@ using NongThonMoi.Infrastructure.Web;
 
 namespace NongThonMoi.Submissions;
 
-/// <summary><c>GET /api/templates/submission.csv|.xlsx?unit=CODE</c>: the file to fill in, for the caller's own unit (the admin: any).</summary>
+/// <summary>
+/// <c>GET /api/templates/submission.csv|.xlsx?unit=CODE</c>: the file to fill in, for the caller's own unit (the admin: any),
+/// pre-filled with the unit's newest accepted figures (blank where there are none).
+/// </summary>
 public static class TemplateEndpoints
 {
     public static void MapTemplateEndpoints(this WebApplication app)
     {
         var templates = app.MapGroup("/api/templates").RequireAuthorization(SecurityExtensions.SubmitterPolicy);
-        templates.MapGet("/submission.csv", (ClaimsPrincipal user, string? unit, ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting, CancellationToken ct) =>
-            TemplateAsync(user, unit, reference, calendar, reporting.Value, csv: true, ct));
-        templates.MapGet("/submission.xlsx", (ClaimsPrincipal user, string? unit, ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting, CancellationToken ct) =>
-            TemplateAsync(user, unit, reference, calendar, reporting.Value, csv: false, ct));
+        templates.MapGet("/submission.csv", (ClaimsPrincipal user, string? unit, ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting, SubmissionPrefill prefill, CancellationToken ct) =>
+            TemplateAsync(user, unit, reference, calendar, reporting.Value, prefill, csv: true, ct));
+        templates.MapGet("/submission.xlsx", (ClaimsPrincipal user, string? unit, ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting, SubmissionPrefill prefill, CancellationToken ct) =>
+            TemplateAsync(user, unit, reference, calendar, reporting.Value, prefill, csv: false, ct));
     }
 
     private static async Task<IResult> TemplateAsync(
-        ClaimsPrincipal user, string? unitCode, ReferenceStore reference, ReportingCalendar calendar, ReportingOptions reporting, bool csv, CancellationToken ct)
+        ClaimsPrincipal user, string? unitCode, ReferenceStore reference, ReportingCalendar calendar, ReportingOptions reporting, SubmissionPrefill prefill, bool csv, CancellationToken ct)
     {
         var submitter = Submitter.Of(user);
         unitCode = string.IsNullOrWhiteSpace(unitCode) ? submitter.Unit : unitCode.Trim();
@@ -40,9 +43,10 @@ public static class TemplateEndpoints
             return Problems.Of(StatusCodes.Status404NotFound, "No criteria set", $"Chưa có bộ tiêu chí áp dụng cho năm {period.Year}.");
 
         var communes = data.CommunesOf(unit);
+        var last = await prefill.NewestAcceptedAsync(unit.Code, period, set, data, ct);
         var name = $"bao-cao-{unit.Code}-{period.Id}";
         return csv
-            ? TypedResults.File(SubmissionTemplate.Csv(communes, set), "text/csv; charset=utf-8", $"{name}.csv")
-            : TypedResults.File(SubmissionTemplate.Xlsx(unit, communes, set, period), Spreadsheet.ContentType, $"{name}.xlsx");
+            ? TypedResults.File(SubmissionTemplate.Csv(communes, set, last), "text/csv; charset=utf-8", $"{name}.csv")
+            : TypedResults.File(SubmissionTemplate.Xlsx(unit, communes, set, period, last), Spreadsheet.ContentType, $"{name}.xlsx");
     }
 }

@@ -37,10 +37,19 @@ public sealed class TokenService(NpgsqlDataSource dataSource, TimeProvider clock
     {
         if (!token.StartsWith(Prefix, StringComparison.Ordinal) || token.Length > 100) return null;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<TokenRecord>(new CommandDefinition(
-            "select id, unit_code from submission_tokens where token_hash = @hash and revoked_at is null",
-            new { hash = Hash(token) }, cancellationToken: ct));
+        // One round trip that also notes when the code was last used, at most every few minutes (a write per request
+        // would cost the deadline rush a row version per call).
+        var now = clock.GetUtcNow();
+        return await connection.QuerySingleOrDefaultAsync<TokenRecord>(new CommandDefinition("""
+            with t as (select id, unit_code from submission_tokens where token_hash = @hash and revoked_at is null),
+            used as (update submission_tokens s set last_used_at = @now from t
+                     where s.id = t.id and (s.last_used_at is null or s.last_used_at < @stale))
+            select id, unit_code from t
+            """, new { hash = Hash(token), now, stale = now - LastUsedGranularity }, cancellationToken: ct));
     }
+
+    /// <summary>How stale the "last used" time of a code may be.</summary>
+    public static readonly TimeSpan LastUsedGranularity = TimeSpan.FromMinutes(5);
 
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 

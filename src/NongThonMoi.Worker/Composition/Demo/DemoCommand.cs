@@ -42,6 +42,10 @@ public static class DemoCommand
         var recompute = jobs.Enqueue<RecomputeJob>(j => j.RunAsync(current.Id, false, CancellationToken.None));
         jobs.ContinueJobWith<BulletinJob>(recompute, j => j.RunAsync(current.Id, null, false, CancellationToken.None));
 
+        // One sample district's access code, so the portal can be tried as a district at once (a new code each run).
+        var sample = (await services.GetRequiredService<ReferenceStore>().LoadAsync(ct))
+            .ReportingUnitsAt(services.GetRequiredService<IOptions<ReportingOptions>>().Value.ReportingLevel).First();
+        var code = await services.GetRequiredService<TokenService>().CreateAsync(sample.Code, ct);
         var admin = services.GetRequiredService<IOptions<AdminOptions>>().Value;
         var url = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
         var smtp = services.GetRequiredService<IOptions<SmtpOptions>>().Value;
@@ -49,6 +53,8 @@ public static class DemoCommand
 
             NongThonMoi demo — tỉnh mẫu Lạng Sơn (DỮ LIỆU MẪU: tên và mã đơn vị là thật, tình trạng và tiêu chí là bịa ra để minh họa)
               Kỳ hiện tại:     {current.Label} ({current.Id}); {submitted} báo cáo mẫu đã nộp
+              Trang báo cáo:   {url.TrimEnd('/')}/  (đơn vị báo cáo đăng nhập bằng mã truy cập; quản trị viên: {url.TrimEnd('/')}/quan-tri/dang-nhap)
+              Mã truy cập mẫu: {code}  ({sample.Name}, mã {sample.Code})
               Dashboard:       {url.TrimEnd('/')}/hangfire
               Đăng nhập admin: {admin.User} / {(generated ?? "(Admin:Password đã cấu hình)")}
               Bản tin:         {(smtp.UsesPickupDirectory ? Paths.FromWorkingDirectory(smtp.PickupDirectory) + " (tệp .eml)" : $"gửi qua {smtp.Host}:{smtp.Port}")}

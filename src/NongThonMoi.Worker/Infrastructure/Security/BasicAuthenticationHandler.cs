@@ -19,20 +19,20 @@ internal sealed class BasicAuthenticationHandler(
     {
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return Task.FromResult(AuthenticateResult.NoResult());
-        if (throttle.IsBlocked(Context))
-        {
-            LoginThrottle.MarkThrottled(Context);
-            return Task.FromResult(AuthenticateResult.Fail("too many failed logins"));
-        }
         string decoded;
         try { decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim())); }
         catch (FormatException) { return Task.FromResult(AuthenticateResult.Fail("malformed Basic header")); }
         var colon = decoded.IndexOf(':');
         if (colon < 0) return Task.FromResult(AuthenticateResult.Fail("malformed Basic header"));
         var (user, password) = (decoded[..colon], decoded[(colon + 1)..]);
+        if (throttle.IsBlocked(Context, LoginThrottle.User(user)))
+        {
+            LoginThrottle.MarkThrottled(Context);
+            return Task.FromResult(AuthenticateResult.Fail("too many failed logins"));
+        }
         if (!PasswordCheck.Matches(user, password, admin.Value))
         {
-            throttle.RecordFailure(Context);
+            throttle.RecordFailure(Context, LoginThrottle.User(user));
             return Task.FromResult(AuthenticateResult.Fail("wrong admin login"));
         }
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, Roles.Admin)], SchemeName);

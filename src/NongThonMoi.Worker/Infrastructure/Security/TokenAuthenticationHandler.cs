@@ -17,14 +17,14 @@ internal sealed class TokenAuthenticationHandler(
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var token = header[7..].Trim();
-        if (throttle.IsBlocked(Context))
+        if (throttle.IsBlocked(Context, LoginThrottle.Code(token)))
         {
             LoginThrottle.MarkThrottled(Context);
             return AuthenticateResult.Fail("too many failed logins");
         }
         if (await tokens.FindAsync(token, Context.RequestAborted) is not { } found)
         {
-            throttle.RecordFailure(Context);
+            throttle.RecordFailure(Context, LoginThrottle.Code(token));
             return AuthenticateResult.Fail("unknown or revoked token");
         }
         var identity = new ClaimsIdentity([
