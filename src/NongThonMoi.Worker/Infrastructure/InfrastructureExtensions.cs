@@ -18,6 +18,7 @@ public static class InfrastructureExtensions
     {
         app.UseTrustedProxies();
         app.UseDatabaseAwareErrors();
+        app.UseApiProblems();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealth();
