@@ -22,6 +22,7 @@ public static class InfrastructureExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealth();
+        app.MapApiDocument();
         app.MapDashboard();
         return app;
     }

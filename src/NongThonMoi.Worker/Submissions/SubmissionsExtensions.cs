@@ -11,6 +11,7 @@ public static class SubmissionsExtensions
         builder.Services.AddScoped<SubmissionService>();
         builder.Services.AddSingleton<SubmissionStatusQuery>();
         builder.Services.AddSingleton<TokenService>();
+        builder.Services.AddSubmissionApiExamples();
         builder.Services.AddSingleton<ITokenLookup>(sp => sp.GetRequiredService<TokenService>());
         return builder;
     }

@@ -104,7 +104,7 @@ public sealed partial class ProblemWalkTests(PostgresFixture postgres, SmtpFixtu
     /// <summary>The machine-facing route endpoints (the API and /metrics), their methods gathered per pattern.</summary>
     internal static IEnumerable<Walk> Walked(TestApp app) =>
         app.Get<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Select(e => (Pattern: "/" + e.RoutePattern.RawText!.TrimStart('/'), Endpoint: e))
+            .Select(e => (Pattern: "/" + e.RoutePattern.RawText!.Trim('/'), Endpoint: e))
             .Where(e => e.Pattern.StartsWith("/api/") || e.Pattern == "/metrics")
             .GroupBy(e => e.Pattern)
             .Select(g =>
