@@ -70,6 +70,7 @@ public static class Commands
     {
         OptionsValidationException o => o.Failures.First(),
         ReferenceException r => r.Message,
+        MigrationChangedException m => m.Message,
         ArgumentException a => a.Message,
         FileNotFoundException f => f.Message,
         AggregateException { InnerExceptions: [var inner] } => OneLine(inner),
