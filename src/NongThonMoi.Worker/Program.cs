@@ -19,6 +19,8 @@ public partial class Program
     public static WebApplication BuildApp(string[] args, bool serves, Action<WebApplicationBuilder>? configure)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // Under systemd (Type=notify): READY=1 once every hosted service has started, the start-up tasks included.
+        builder.Host.UseSystemd();
         configure?.Invoke(builder);
         SettingsCheck.Run(builder.Configuration); // unknown keys and mistyped values, before anything starts
         builder.AddInfrastructure(requireAdminPassword: serves).AddProgramme()

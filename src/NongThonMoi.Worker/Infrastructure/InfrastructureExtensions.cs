@@ -18,9 +18,11 @@ public static class InfrastructureExtensions
     {
         app.UseTrustedProxies();
         app.UseDatabaseAwareErrors();
+        app.UseApiProblems();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealth();
+        app.MapApiDocument();
         app.MapDashboard();
         return app;
     }

@@ -12,6 +12,7 @@ public static class SubmissionsExtensions
         builder.Services.AddSingleton<SubmissionStatusQuery>();
         builder.Services.AddSingleton<SubmissionPrefill>();
         builder.Services.AddSingleton<TokenService>();
+        builder.Services.AddSubmissionApiExamples();
         builder.Services.AddSingleton<ITokenLookup>(sp => sp.GetRequiredService<TokenService>());
         return builder;
     }

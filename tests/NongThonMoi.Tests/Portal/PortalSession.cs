@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.AspNetCore.TestHost;
 using NongThonMoi.Tests.Support;
 
@@ -13,7 +12,7 @@ public sealed partial class PortalSession : IDisposable
 
     public PortalSession(TestApp app)
     {
-        var handler = new CookieContainerHandler { InnerHandler = app.App.GetTestServer().CreateHandler() };
+        var handler = new CookieJar { InnerHandler = app.App.GetTestServer().CreateHandler() };
         Client = new HttpClient(handler) { BaseAddress = new Uri("http://localhost/") };
     }
 

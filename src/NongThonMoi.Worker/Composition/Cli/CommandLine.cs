@@ -1,11 +1,16 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.Text.RegularExpressions;
+
 namespace NongThonMoi.Composition.Cli;
 
-/// <summary>A verb and its options; everything else on the command line is configuration (<c>--Smtp:Host=…</c>).</summary>
-public sealed record CommandLine(string Verb, string? SubVerb, IReadOnlyDictionary<string, string> Options, string[] HostArgs, string? Error)
+/// <summary>
+/// A verb and its options, parsed by System.CommandLine from the one declaration in <see cref="Verbs"/>. Configuration
+/// overrides (<c>--Smtp:Host=…</c>, <c>--Section:Key value</c>) are set apart first and go to the host; anything else
+/// the declaration does not know (a mistyped verb or option) is an error, never a configuration key nobody reads.
+/// </summary>
+public sealed partial record CommandLine(string Verb, string? SubVerb, IReadOnlyDictionary<string, string> Options, string[] HostArgs, string? Error, string? Help = null)
 {
-    public static readonly string[] Verbs = ["serve", "demo", "migrate", "sync-reference", "token", "submit", "recompute", "bulletin", "hash-password"];
-    private static readonly string[] OptionNames = ["unit", "period", "file", "committee", "out", "resend"];
-
     /// <summary>serve and demo run the web endpoints and the Hangfire server; the other verbs do one thing and exit.</summary>
     public bool Serves => Verb is "serve" or "demo";
 
@@ -13,53 +18,62 @@ public sealed record CommandLine(string Verb, string? SubVerb, IReadOnlyDictiona
 
     public static CommandLine Parse(string[] args)
     {
-        var i = 0;
-        var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[i++] : "serve";
-        if (!Verbs.Contains(verb)) return Fail($"unknown verb \"{verb}\"");
-        string? sub = null;
-        if (verb is "token" or "bulletin")
+        var (own, hostArgs) = SplitConfiguration(args);
+        var root = Verbs.Root();
+        var result = root.Parse(own);
+        // The unknown word first: "serv" is better told as unrecognised than as a missing verb.
+        if (result.Errors.OrderBy(e => result.UnmatchedTokens.Any(t => e.Message.Contains(t)) ? 0 : 1).FirstOrDefault() is { } error)
+            return Fail($"{error.Message} (nongthonmoi --help)");
+        if (result.Action is not null && result.Action != result.CommandResult.Command.Action) // --help, -h, --version: print, start nothing
         {
-            sub = i < args.Length ? args[i++] : null;
-            var allowed = verb == "token" ? new[] { "create", "revoke" } : ["preview", "send"];
-            if (sub is null || !allowed.Contains(sub)) return Fail($"\"{verb}\" needs one of: {string.Join(", ", allowed)}");
+            var output = new StringWriter();
+            result.Invoke(new InvocationConfiguration { Output = output, Error = output });
+            return new CommandLine("help", null, new Dictionary<string, string>(), [], null, output.ToString());
         }
 
+        var command = result.CommandResult.Command;
+        var parent = command.Parents.OfType<Command>().FirstOrDefault();
+        var (verb, sub) = command is RootCommand ? ("serve", null)
+            : parent is null or RootCommand ? (command.Name, (string?)null)
+            : (parent.Name, command.Name);
         var options = new Dictionary<string, string>();
-        var hostArgs = new List<string>();
-        for (; i < args.Length; i++)
+        foreach (var option in command.Options.Where(o => o is not HelpOption))
         {
-            var name = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : null;
-            if (name is not null && OptionNames.Contains(name))
+            var value = result.GetResult(option) switch
             {
-                if (name == "resend") { options[name] = "true"; continue; }
-                if (i + 1 >= args.Length) return Fail($"--{name} needs a value");
-                options[name] = args[++i];
-            }
-            else hostArgs.Add(args[i]);
+                null => null,
+                { Option: Option<bool> } flag => flag.GetValueOrDefault<bool>() ? "true" : null,
+                var given => given.GetValueOrDefault<string>(),
+            };
+            if (value is not null) options[option.Name.TrimStart('-')] = value;
         }
-        var missing = (verb, sub) switch
-        {
-            ("token", _) when !options.ContainsKey("unit") => "--unit CODE",
-            ("submit", _) when !options.ContainsKey("unit") || !options.ContainsKey("period") || !options.ContainsKey("file") => "--unit CODE --period P --file F",
-            ("bulletin", "preview") when !options.ContainsKey("out") => "--out DIR",
-            _ => null,
-        };
-        return missing is null ? new CommandLine(verb, sub, options, hostArgs.ToArray(), null) : Fail($"{verb} {sub} needs {missing}".Replace("  ", " "));
+        return new CommandLine(verb, sub, options, hostArgs, null);
 
-        static CommandLine Fail(string error) => new("", null, new Dictionary<string, string>(), [], error);
+        CommandLine Fail(string error) => new("", null, new Dictionary<string, string>(), [], error);
     }
 
-    public const string Usage = """
-        usage: nongthonmoi [verb] [options] [--Section:Key=value …]
-          serve                                   web endpoints, dashboard and job server (the default)
-          demo                                    serve on embedded defaults with the sample province and a first bulletin
-          migrate                                 apply the database schema and exit
-          hash-password                           read a password from standard input, print it as Admin:PasswordHash
-          sync-reference                          load the reference folder into the database and exit
-          token create|revoke --unit CODE         make (printed once) or revoke a reporting unit's submission token
-          submit --unit CODE --period P --file F  submit a .json, .csv or .xlsx file as the admin
-          recompute [--period P]                  recompute the figures now and print a summary
-          bulletin preview [--committee ID] --out DIR   render bulletins to DIR, send nothing
-          bulletin send [--committee ID] [--period P] [--resend]   send the bulletin now through the ledger
-        """;
+    /// <summary>
+    /// The ASP.NET Core command-line configuration forms that name a section (<c>--Smtp:Host=x</c>, <c>--Smtp:Host x</c>).
+    /// <c>--unit:178</c> is System.CommandLine's own form of a declared option and stays with it.
+    /// </summary>
+    private static (string[] Own, string[] Host) SplitConfiguration(string[] args)
+    {
+        var own = new List<string>();
+        var host = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = ConfigurationKey().Match(args[i]) is { Success: true } m ? m.Groups["key"].Value : null;
+            if (name is null || Verbs.OptionNames.Contains(name[..name.IndexOf(':')], StringComparer.OrdinalIgnoreCase))
+            {
+                own.Add(args[i]);
+                continue;
+            }
+            host.Add(args[i]);
+            if (!args[i].Contains('=') && i + 1 < args.Length) host.Add(args[++i]);
+        }
+        return (own.ToArray(), host.ToArray());
+    }
+
+    [GeneratedRegex(@"^--(?<key>[A-Za-z][A-Za-z0-9_.]*(:[A-Za-z0-9_.]+)+)(=.*)?$", RegexOptions.Singleline)]
+    private static partial Regex ConfigurationKey();
 }

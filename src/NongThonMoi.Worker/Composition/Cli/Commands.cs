@@ -22,8 +22,12 @@ public static class Commands
         if (command.Error is not null)
         {
             Console.Error.WriteLine($"nongthonmoi: {command.Error}");
-            Console.Error.WriteLine(CommandLine.Usage);
             return 2;
+        }
+        if (command.Help is not null)
+        {
+            Console.Out.Write(command.Help);
+            return 0;
         }
         try
         {
@@ -66,6 +70,7 @@ public static class Commands
     {
         OptionsValidationException o => o.Failures.First(),
         ReferenceException r => r.Message,
+        MigrationChangedException m => m.Message,
         ArgumentException a => a.Message,
         FileNotFoundException f => f.Message,
         AggregateException { InnerExceptions: [var inner] } => OneLine(inner),

@@ -35,7 +35,8 @@ public static class DatabaseServiceCollectionExtensions
         {
             // Resolving the cluster here ties its lifetime to the data source: created before it, disposed after it.
             if (embedded is not null) sp.GetRequiredService<EmbeddedPostgres>();
-            return new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
+            // The host's logging gets Npgsql's own lines (connection errors, slow commands at Debug).
+            return new NpgsqlDataSourceBuilder(csb.ConnectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build();
         });
         builder.Services.AddSingleton<MigrationRunner>();
         return builder;

@@ -30,12 +30,14 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
                     applied_at  timestamptz not null default now())
                 """);
             var applied = (await connection.QueryAsync<string>("select id from schema_migrations")).ToHashSet();
+            await MigrationChecksums.VerifyAsync(connection, Scripts, applied);
             var count = 0;
             foreach (var (id, sql) in Scripts.Where(s => !applied.Contains(s.Id)))
             {
                 await using var tx = await connection.BeginTransactionAsync(ct);
                 await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
-                await connection.ExecuteAsync("insert into schema_migrations (id) values (@id)", new { id }, tx);
+                await connection.ExecuteAsync("insert into schema_migrations (id, checksum) values (@id, @checksum)",
+                    new { id, checksum = MigrationChecksums.Of(sql) }, tx);
                 await tx.CommitAsync(ct);
                 logger.LogInformation("Applied migration {Migration}", id);
                 count++;

@@ -22,7 +22,8 @@ public static class WebExtensions
         builder.WebHost.UseUrls((builder.Configuration["Web:Urls"] is { Length: > 0 } urls ? urls : "http://127.0.0.1:5080").Split(';'));
         builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxBodyBytes);
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
-        builder.Services.AddProblemDetails();
+        builder.AddApiProblems();
+        builder.AddApiDocument();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
