@@ -79,7 +79,7 @@ public sealed class ExactlyOnceTests(PostgresFixture postgres, ITestOutputHelper
         await using var relay = SmtpFixture.StartOn(SmtpFixture.FreePort());
         relay.Refuse(Refused);
         using var reference = Province();
-        await using var app = await TestApp.StartAsync(postgres, relay, reference.Directory, Wednesday());
+        await using var app = await TestApp.StartAsync(postgres, relay, reference.Directory, Wednesday(), schedule: true);
 
         // What the schedule does on Monday morning and every day at 08:00, asked for now.
         var recurring = (IRecurringJobManagerV2)app.Get<IRecurringJobManager>();
