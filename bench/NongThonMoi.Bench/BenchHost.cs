@@ -4,8 +4,8 @@ using Hangfire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using NongThonMoi.Infrastructure.Database;
+using Npgsql;
 
 namespace NongThonMoi.Bench;
 

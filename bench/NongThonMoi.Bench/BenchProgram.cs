@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
-using Npgsql;
 using NongThonMoi.Indicators;
 using NongThonMoi.Programme;
 using NongThonMoi.Submissions;
+using Npgsql;
 
 namespace NongThonMoi.Bench;
 

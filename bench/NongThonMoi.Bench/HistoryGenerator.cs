@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using NongThonMoi.Programme;
 using Npgsql;
 using NpgsqlTypes;
-using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bench;
 
@@ -96,18 +96,18 @@ public static class HistoryGenerator
                 "copy submission_communes (submission_id, commune_code, status, recognized_year, criteria_met, criteria_count) from stdin (format binary)"))
             {
                 foreach (var h in heads)
-                foreach (var code in districts[h.Unit].Communes)
-                {
-                    var row = CommuneProgress.Row(code, int.Parse(code), h.T, h.Period.Year);
-                    await w.StartRowAsync();
-                    await w.WriteAsync(h.Id, NpgsqlDbType.Uuid);
-                    await w.WriteAsync(code, NpgsqlDbType.Text);
-                    await w.WriteAsync(row.Status, NpgsqlDbType.Text);
-                    if (row.RecognizedYear is { } y) await w.WriteAsync(y, NpgsqlDbType.Integer); else await w.WriteNullAsync();
-                    await w.WriteAsync(row.CriteriaMet, NpgsqlDbType.Array | NpgsqlDbType.Smallint);
-                    await w.WriteAsync((short)row.CriteriaMet.Length, NpgsqlDbType.Smallint);
-                    rows++;
-                }
+                    foreach (var code in districts[h.Unit].Communes)
+                    {
+                        var row = CommuneProgress.Row(code, int.Parse(code), h.T, h.Period.Year);
+                        await w.StartRowAsync();
+                        await w.WriteAsync(h.Id, NpgsqlDbType.Uuid);
+                        await w.WriteAsync(code, NpgsqlDbType.Text);
+                        await w.WriteAsync(row.Status, NpgsqlDbType.Text);
+                        if (row.RecognizedYear is { } y) await w.WriteAsync(y, NpgsqlDbType.Integer); else await w.WriteNullAsync();
+                        await w.WriteAsync(row.CriteriaMet, NpgsqlDbType.Array | NpgsqlDbType.Smallint);
+                        await w.WriteAsync((short)row.CriteriaMet.Length, NpgsqlDbType.Smallint);
+                        rows++;
+                    }
                 await w.CompleteAsync();
             }
 

@@ -27,13 +27,13 @@ public static class IngestScenario
     {
         var work = new List<Work>();
         for (var r = 0; r < rounds; r++)
-        foreach (var d in reference.Districts)
-        {
-            var variant = firstVariant + r;
-            var rows = d.Communes.Select(c => CommuneProgress.Row(c, int.Parse(c), t, year, variant)).ToArray();
-            work.Add(new Work(d.Code, tokens[d.Code], period, Body(d.Code, period, rows, variant), rows, variant));
-            if (work.Count == onlyCount) return work;
-        }
+            foreach (var d in reference.Districts)
+            {
+                var variant = firstVariant + r;
+                var rows = d.Communes.Select(c => CommuneProgress.Row(c, int.Parse(c), t, year, variant)).ToArray();
+                work.Add(new Work(d.Code, tokens[d.Code], period, Body(d.Code, period, rows, variant), rows, variant));
+                if (work.Count == onlyCount) return work;
+            }
         return work;
     }
 
@@ -69,7 +69,8 @@ public static class IngestScenario
     public static HttpClient Client(Uri baseUrl, int concurrency) =>
         new(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
         {
-            BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60),
+            BaseAddress = baseUrl,
+            Timeout = TimeSpan.FromSeconds(60),
         };
 
     /// <summary>Posts one body; the id of the submission when it was accepted (201), else throws.</summary>

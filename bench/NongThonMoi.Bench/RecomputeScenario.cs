@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Npgsql;
 using NongThonMoi.Indicators;
 using NongThonMoi.Programme;
+using Npgsql;
 
 namespace NongThonMoi.Bench;
 

@@ -48,7 +48,10 @@ public sealed class ReferenceFolder : IDisposable
         };
         committees.AddRange(Districts.Select(d => (object)new
         {
-            id = $"bcd-{d.Code}", name = $"Ban Chỉ đạo huyện Mẫu {d.Code}", scope = d.Code, reminders = true,
+            id = $"bcd-{d.Code}",
+            name = $"Ban Chỉ đạo huyện Mẫu {d.Code}",
+            scope = d.Code,
+            reminders = true,
             members = Enumerable.Range(1, 3).Select(m => new { name = $"Cán bộ {m} huyện {d.Code}", email = $"h{d.Code}.{m}@bench.example.vn" }).ToArray(),
         }));
         Write("committees.json", committees);

@@ -28,7 +28,8 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, SmtpFixture s
 
     internal static object Body901(string period = "2026-W48") => new
     {
-        unit = "901", period,
+        unit = "901",
+        period,
         communes = new object[]
         {
             new { code = "90101", status = "dat-chuan", recognized_year = 2026, criteria_met = Enumerable.Range(1, 10) },
@@ -40,7 +41,8 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, SmtpFixture s
 
     internal static object Body902(string period = "2026-W48") => new
     {
-        unit = "902", period,
+        unit = "902",
+        period,
         communes = new object[]
         {
             new { code = "90201", status = "dat-chuan", recognized_year = 2021, criteria_met = Enumerable.Range(1, 10) },

@@ -1,6 +1,6 @@
+using NongThonMoi.Programme;
 using ScottPlot;
 using SkiaSharp;
-using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bulletins;
 

@@ -1,8 +1,8 @@
 using Hangfire;
 using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Infrastructure.Security;
-using NongThonMoi.Programme;
 using NongThonMoi.Infrastructure.Web;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Bulletins;
 
@@ -33,8 +33,18 @@ public static class BulletinEndpoints
             {
                 items = rows.Select(r => new
                 {
-                    r.Kind, r.Period, resend = r.Copy > 0, copy = r.Copy, committee = r.CommitteeId, r.Recipient, r.Name, r.Status,
-                    r.Attempts, message_id = r.MessageId, error = r.LastError, time = r.SentAt ?? r.CreatedAt,
+                    r.Kind,
+                    r.Period,
+                    resend = r.Copy > 0,
+                    copy = r.Copy,
+                    committee = r.CommitteeId,
+                    r.Recipient,
+                    r.Name,
+                    r.Status,
+                    r.Attempts,
+                    message_id = r.MessageId,
+                    error = r.LastError,
+                    time = r.SentAt ?? r.CreatedAt,
                 }),
             });
         });

@@ -1,7 +1,7 @@
 using Dapper;
-using Npgsql;
 using NongThonMoi.Indicators;
 using NongThonMoi.Programme;
+using Npgsql;
 
 namespace NongThonMoi.Bulletins;
 

@@ -1,8 +1,8 @@
 using Hangfire;
 using Microsoft.Extensions.Options;
-using NongThonMoi.Infrastructure.Jobs;
 using NongThonMoi.Bulletins;
 using NongThonMoi.Indicators;
+using NongThonMoi.Infrastructure.Jobs;
 using NongThonMoi.Reminders;
 
 namespace NongThonMoi.Composition;

@@ -1,12 +1,12 @@
 using System.ComponentModel;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using NongThonMoi.Infrastructure.Database;
 using NongThonMoi.Infrastructure.Jobs;
 using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Infrastructure.Security;
 using NongThonMoi.Infrastructure.Web;
 using NongThonMoi.Programme;
+using Npgsql;
 
 namespace NongThonMoi.Composition;
 

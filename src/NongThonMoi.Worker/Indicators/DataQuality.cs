@@ -19,18 +19,18 @@ public sealed class DataQuality(CriteriaSet set, string period)
                 $"{commune.Name} đã đạt chuẩn nhưng kỳ này chỉ báo cáo {row.CriteriaMet.Count}/{set.Count} tiêu chí"));
 
         if (row.Indicators is { Count: > 0 } values)
-        foreach (var criterion in set.Criteria)
-        {
-            var reported = row.CriteriaMet.Contains(criterion.Number);
-            var (verdict, failed) = _thresholds.Evaluate(criterion.Number, commune, values);
-            if (reported && verdict == Verdict.NotMet)
-                warnings.Add(new DataWarning(unit, commune.Code, "indicator-below-threshold",
-                    $"{commune.Name} báo cáo đạt tiêu chí {criterion.Number} ({criterion.Name}) nhưng " + string.Join("; ", failed.Select(f =>
-                        $"chỉ tiêu {f.Rule.Code} = {Number(f.Value)} chưa đạt ngưỡng {Comparison(f.Rule.Comparison)}{Number(f.Threshold.Value)}{Scope(f.Threshold)}"))));
-            else if (!reported && verdict == Verdict.Met)
-                warnings.Add(new DataWarning(unit, commune.Code, "indicator-meets-threshold",
-                    $"{commune.Name} báo cáo chưa đạt tiêu chí {criterion.Number} ({criterion.Name}) nhưng mọi chỉ tiêu của tiêu chí đều đạt ngưỡng"));
-        }
+            foreach (var criterion in set.Criteria)
+            {
+                var reported = row.CriteriaMet.Contains(criterion.Number);
+                var (verdict, failed) = _thresholds.Evaluate(criterion.Number, commune, values);
+                if (reported && verdict == Verdict.NotMet)
+                    warnings.Add(new DataWarning(unit, commune.Code, "indicator-below-threshold",
+                        $"{commune.Name} báo cáo đạt tiêu chí {criterion.Number} ({criterion.Name}) nhưng " + string.Join("; ", failed.Select(f =>
+                            $"chỉ tiêu {f.Rule.Code} = {Number(f.Value)} chưa đạt ngưỡng {Comparison(f.Rule.Comparison)}{Number(f.Threshold.Value)}{Scope(f.Threshold)}"))));
+                else if (!reported && verdict == Verdict.Met)
+                    warnings.Add(new DataWarning(unit, commune.Code, "indicator-meets-threshold",
+                        $"{commune.Name} báo cáo chưa đạt tiêu chí {criterion.Number} ({criterion.Name}) nhưng mọi chỉ tiêu của tiêu chí đều đạt ngưỡng"));
+            }
 
         if (before is not null && before.CriteriaMet.Count > row.CriteriaMet.Count)
             warnings.Add(new DataWarning(unit, commune.Code, "criteria-fell",

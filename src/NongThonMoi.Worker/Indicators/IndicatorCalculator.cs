@@ -42,13 +42,13 @@ public static class IndicatorCalculator
         var reportByUnit = input.Reports.ToDictionary(r => r.UnitCode);
         var rowsByCommune = new Dictionary<string, (CommuneReport Row, UnitReport Report)>(input.Communes.Count);
         foreach (var report in input.Reports)
-        foreach (var row in report.Communes)
-            rowsByCommune[row.Code] = (row, report);
+            foreach (var row in report.Communes)
+                rowsByCommune[row.Code] = (row, report);
 
         var previousByCommune = new Dictionary<string, (CommuneReport Row, UnitReport Report)>();
         foreach (var report in input.PreviousReports ?? [])
-        foreach (var row in report.Communes)
-            previousByCommune[row.Code] = (row, report);
+            foreach (var row in report.Communes)
+                previousByCommune[row.Code] = (row, report);
         var quality = new DataQuality(set, period.Id);
 
         var communeFigures = new List<CommuneFigures>(input.Communes.Count);
@@ -80,15 +80,15 @@ public static class IndicatorCalculator
         var baseline = new Tally(input.BaselineCriteriaSet ?? set);
         var communeCodes = input.Communes.Select(c => c.Code).ToHashSet();
         foreach (var report in input.BaselineReports)
-        foreach (var row in report.Communes)
-            if (communeCodes.Contains(row.Code)) baseline.Add(row, period.Year - 1);
+            foreach (var row in report.Communes)
+                if (communeCodes.Contains(row.Code)) baseline.Add(row, period.Year - 1);
 
         var targets = TargetsOf(input.Targets, period.Year, "province");
         var data = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
         foreach (var element in input.DataElements) data[element.Code] = 0;
         foreach (var report in input.Reports)
-        foreach (var (code, value) in report.Data)
-            if (data.ContainsKey(code)) data[code] += value;
+            foreach (var (code, value) in report.Data)
+                if (data.ContainsKey(code)) data[code] += value;
 
         var avg = province.Average;
         // Counts under a different criteria set (19 criteria in 2025, 10 from 2026) are not comparable.

@@ -1,8 +1,7 @@
 using Hangfire;
 using NongThonMoi.Infrastructure.Security;
-using NongThonMoi.Programme;
-using NongThonMoi.Submissions;
 using NongThonMoi.Infrastructure.Web;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Indicators;
 
@@ -45,7 +44,11 @@ public static class IndicatorEndpoints
         if (set is null) return Problems.Of(404, "Not found", $"Chưa có bộ tiêu chí cho năm {p.Year}.");
         return TypedResults.Ok(new
         {
-            set.Id, set.Title, legal_basis = set.LegalBasis, years = new { from = set.YearFrom, to = set.YearTo }, set.Statuses,
+            set.Id,
+            set.Title,
+            legal_basis = set.LegalBasis,
+            years = new { from = set.YearFrom, to = set.YearTo },
+            set.Statuses,
             criteria = set.Criteria.Select(c => new { c.Number, c.Name, c.Group }),
             bands = set.Bands.Select(b => b.Label),
             definition = System.Text.Json.JsonDocument.Parse(set.Definition).RootElement,

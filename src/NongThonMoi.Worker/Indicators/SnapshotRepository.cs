@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using NongThonMoi.Infrastructure;
 using NongThonMoi.Programme;
+using Npgsql;
 
 namespace NongThonMoi.Indicators;
 
@@ -133,7 +133,10 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             returning id
             """, new
         {
-            s.Period, s.ComputedAt, s.CriteriaSet, InputMark = inputMark,
+            s.Period,
+            s.ComputedAt,
+            s.CriteriaSet,
+            InputMark = inputMark,
             Ids = submissionIds.Order().ToArray(),
             Payload = JsonSerializer.Serialize(s, JsonDefaults.Options),
             Communes = JsonSerializer.Serialize(result.Communes, JsonDefaults.Options),
@@ -174,14 +177,14 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
 
     private sealed record ReportHead(string UnitCode, string Period, Guid SubmissionId, bool Late);
     private sealed record CommuneRow
-{
-    public Guid SubmissionId { get; init; }
-    public string CommuneCode { get; init; } = "";
-    public string Status { get; init; } = "";
-    public int? RecognizedYear { get; init; }
-    public short[] CriteriaMet { get; init; } = [];
-    public string? Indicators { get; init; }
-}
+    {
+        public Guid SubmissionId { get; init; }
+        public string CommuneCode { get; init; } = "";
+        public string Status { get; init; } = "";
+        public int? RecognizedYear { get; init; }
+        public short[] CriteriaMet { get; init; } = [];
+        public string? Indicators { get; init; }
+    }
     private sealed record DataRow(Guid SubmissionId, string ElementCode, decimal Value);
 }
 

@@ -1,5 +1,4 @@
 using System.Text;
-using NongThonMoi.Bulletins;
 using NongThonMoi.Programme;
 
 namespace NongThonMoi.Indicators;

@@ -30,21 +30,21 @@ public sealed class ThresholdCheck
         _byGroup = root.TryGetProperty("threshold_basis", out var basis) && basis.GetString() == "commune_group";
         var rules = new List<IndicatorRule>();
         if (root.TryGetProperty("criteria", out var criteria))
-        foreach (var criterion in criteria.EnumerateArray())
-        {
-            if (!criterion.TryGetProperty("indicators", out var indicators)) continue;
-            var number = criterion.GetProperty("number").GetInt32();
-            foreach (var indicator in indicators.EnumerateArray())
+            foreach (var criterion in criteria.EnumerateArray())
             {
-                // Nâng cao indicators belong to the advanced level; criteria_met is about the standard.
-                if (indicator.TryGetProperty("level", out var level) && level.GetString() != Statuses.Standard) continue;
-                var thresholds = indicator.TryGetProperty("thresholds", out var t)
-                    ? t.EnumerateArray().Select(x => new Threshold(x.GetProperty("applies_to").GetString()!, x.GetProperty("value").GetDecimal())).ToList()
-                    : [];
-                rules.Add(new IndicatorRule(indicator.GetProperty("code").GetString()!, number,
-                    indicator.TryGetProperty("comparison", out var c) ? c.GetString() ?? ">=" : ">=", thresholds));
+                if (!criterion.TryGetProperty("indicators", out var indicators)) continue;
+                var number = criterion.GetProperty("number").GetInt32();
+                foreach (var indicator in indicators.EnumerateArray())
+                {
+                    // Nâng cao indicators belong to the advanced level; criteria_met is about the standard.
+                    if (indicator.TryGetProperty("level", out var level) && level.GetString() != Statuses.Standard) continue;
+                    var thresholds = indicator.TryGetProperty("thresholds", out var t)
+                        ? t.EnumerateArray().Select(x => new Threshold(x.GetProperty("applies_to").GetString()!, x.GetProperty("value").GetDecimal())).ToList()
+                        : [];
+                    rules.Add(new IndicatorRule(indicator.GetProperty("code").GetString()!, number,
+                        indicator.TryGetProperty("comparison", out var c) ? c.GetString() ?? ">=" : ">=", thresholds));
+                }
             }
-        }
         _rulesByCriterion = rules.ToLookup(r => r.Criterion);
     }
 

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text;
 using Dapper;
 using Hangfire;
-using Npgsql;
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure.Security;
+using Npgsql;
 
 namespace NongThonMoi.Operations;
 

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.Dashboard.Pages;
-using NongThonMoi.Bulletins;
 using NongThonMoi.Programme;
 
 namespace NongThonMoi.Operations;

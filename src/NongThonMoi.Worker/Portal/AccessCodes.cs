@@ -1,6 +1,6 @@
 using Dapper;
-using Npgsql;
 using NongThonMoi.Submissions;
+using Npgsql;
 
 namespace NongThonMoi.Portal;
 

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using NongThonMoi.Infrastructure.Security;
-using NongThonMoi.Submissions;
 
 namespace NongThonMoi.Portal;
 

@@ -1,7 +1,6 @@
 using System.Security.Claims;
-using NongThonMoi.Infrastructure.Security;
-using NongThonMoi.Submissions;
 using NongThonMoi.Infrastructure;
+using NongThonMoi.Submissions;
 
 namespace NongThonMoi.Portal;
 

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
-using NongThonMoi.Infrastructure.Security;
 using NongThonMoi.Programme;
 using NongThonMoi.Submissions;
 

@@ -14,12 +14,12 @@ public static class CriteriaFile
         var sets = Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).Select(Parse).ToList();
         if (sets.Count == 0) throw new ReferenceException("criteria/", null, "no criteria set (*.json) in the folder");
         foreach (var a in sets)
-        foreach (var b in sets.Where(b => string.CompareOrdinal(b.Id, a.Id) > 0))
-        {
-            if (a.Id == b.Id) throw new ReferenceException("criteria/", null, $"two files declare the set \"{a.Id}\"");
-            if (a.YearFrom <= b.YearTo && b.YearFrom <= a.YearTo)
-                throw new ReferenceException("criteria/", null, $"the sets \"{a.Id}\" and \"{b.Id}\" overlap in years");
-        }
+            foreach (var b in sets.Where(b => string.CompareOrdinal(b.Id, a.Id) > 0))
+            {
+                if (a.Id == b.Id) throw new ReferenceException("criteria/", null, $"two files declare the set \"{a.Id}\"");
+                if (a.YearFrom <= b.YearTo && b.YearFrom <= a.YearTo)
+                    throw new ReferenceException("criteria/", null, $"the sets \"{a.Id}\" and \"{b.Id}\" overlap in years");
+            }
         return sets.OrderBy(s => s.YearFrom).ToList();
     }
 

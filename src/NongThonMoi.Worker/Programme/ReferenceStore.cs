@@ -66,52 +66,52 @@ public sealed class ReferenceStore(NpgsqlDataSource dataSource)
     private static DateOnly? Day(DateTime? value) => value is { } v ? DateOnly.FromDateTime(v) : null;
 
     private sealed record UnitRow
-{
-    public string Code { get; init; } = "";
-    public string Name { get; init; } = "";
-    public string Level { get; init; } = "";
-    public string? ParentCode { get; init; }
-    public string? Region { get; init; }
-    public string[] Flags { get; init; } = [];
-    public short? CommuneGroup { get; init; }
-    public DateTime? ValidFrom { get; init; }
-    public DateTime? ValidTo { get; init; }
-}
+    {
+        public string Code { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Level { get; init; } = "";
+        public string? ParentCode { get; init; }
+        public string? Region { get; init; }
+        public string[] Flags { get; init; } = [];
+        public short? CommuneGroup { get; init; }
+        public DateTime? ValidFrom { get; init; }
+        public DateTime? ValidTo { get; init; }
+    }
     private sealed record MergerRow
-{
-    public DateTime Effective { get; init; }
-    public string OldCode { get; init; } = "";
-    public string NewCode { get; init; } = "";
-}
+    {
+        public DateTime Effective { get; init; }
+        public string OldCode { get; init; } = "";
+        public string NewCode { get; init; } = "";
+    }
     private sealed record SetRow
-{
-    public string Id { get; init; } = "";
-    public string Title { get; init; } = "";
-    public string LegalBasis { get; init; } = "";
-    public int YearFrom { get; init; }
-    public int YearTo { get; init; }
-    public string[] Statuses { get; init; } = [];
-    public string Bands { get; init; } = "";
-    public string Definition { get; init; } = "";
-}
+    {
+        public string Id { get; init; } = "";
+        public string Title { get; init; } = "";
+        public string LegalBasis { get; init; } = "";
+        public int YearFrom { get; init; }
+        public int YearTo { get; init; }
+        public string[] Statuses { get; init; } = [];
+        public string Bands { get; init; } = "";
+        public string Definition { get; init; } = "";
+    }
     private sealed record CriterionRow
-{
-    public string SetId { get; init; } = "";
-    public short Number { get; init; }
-    public string Name { get; init; } = "";
-    public short? GroupNumber { get; init; }
-}
+    {
+        public string SetId { get; init; } = "";
+        public short Number { get; init; }
+        public string Name { get; init; } = "";
+        public short? GroupNumber { get; init; }
+    }
     private sealed record CommitteeRow
-{
-    public string Id { get; init; } = "";
-    public string Name { get; init; } = "";
-    public string Scope { get; init; } = "";
-    public bool Reminders { get; init; }
-}
+    {
+        public string Id { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Scope { get; init; } = "";
+        public bool Reminders { get; init; }
+    }
     private sealed record MemberRow
-{
-    public string CommitteeId { get; init; } = "";
-    public string Name { get; init; } = "";
-    public string Email { get; init; } = "";
-}
+    {
+        public string CommitteeId { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Email { get; init; } = "";
+    }
 }

@@ -52,7 +52,13 @@ public sealed class ReferenceSync(NpgsqlDataSource dataSource, IOptions<Referenc
                 as t(code, name, level, parent_code, region, flags, commune_group, valid_from, valid_to)
             """, new
         {
-            versions.Code, versions.Name, versions.Level, versions.Parent, versions.Region, versions.Flags, versions.Group,
+            versions.Code,
+            versions.Name,
+            versions.Level,
+            versions.Parent,
+            versions.Region,
+            versions.Flags,
+            versions.Group,
             From = data.AllUnits.Select(u => DateText(u.ValidFrom)).ToArray(),
             To = data.AllUnits.Select(u => DateText(u.ValidTo)).ToArray(),
         }, tx);
@@ -74,8 +80,14 @@ public sealed class ReferenceSync(NpgsqlDataSource dataSource, IOptions<Referenc
                 values (@Id, @Title, @LegalBasis, @YearFrom, @YearTo, @Statuses, @Bands::jsonb, @Definition::jsonb)
                 """, new
             {
-                set.Id, set.Title, set.LegalBasis, set.YearFrom, set.YearTo, Statuses = set.Statuses.ToArray(),
-                Bands = JsonSerializer.Serialize(set.Bands), set.Definition,
+                set.Id,
+                set.Title,
+                set.LegalBasis,
+                set.YearFrom,
+                set.YearTo,
+                Statuses = set.Statuses.ToArray(),
+                Bands = JsonSerializer.Serialize(set.Bands),
+                set.Definition,
             }, tx);
             await connection.ExecuteAsync("""
                 insert into criteria (set_id, number, name, group_number)

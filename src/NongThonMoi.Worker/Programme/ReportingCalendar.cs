@@ -1,8 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using NongThonMoi.Infrastructure;
 using NongThonMoi.Infrastructure.Jobs;
-using NongThonMoi.Programme;
 
 namespace NongThonMoi.Programme;
 

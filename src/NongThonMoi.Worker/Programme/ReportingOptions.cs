@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using NongThonMoi.Programme;
 
 namespace NongThonMoi.Programme;
 
@@ -114,8 +113,14 @@ public sealed partial record DueTime(DayOfWeek? Weekday, int? Day, TimeOnly Time
         {
             DayOfWeek? weekday = day switch
             {
-                "MON" => DayOfWeek.Monday, "TUE" => DayOfWeek.Tuesday, "WED" => DayOfWeek.Wednesday, "THU" => DayOfWeek.Thursday,
-                "FRI" => DayOfWeek.Friday, "SAT" => DayOfWeek.Saturday, "SUN" => DayOfWeek.Sunday, _ => null,
+                "MON" => DayOfWeek.Monday,
+                "TUE" => DayOfWeek.Tuesday,
+                "WED" => DayOfWeek.Wednesday,
+                "THU" => DayOfWeek.Thursday,
+                "FRI" => DayOfWeek.Friday,
+                "SAT" => DayOfWeek.Saturday,
+                "SUN" => DayOfWeek.Sunday,
+                _ => null,
             };
             if (weekday is null) return false;
             due = new DueTime(weekday, null, time);

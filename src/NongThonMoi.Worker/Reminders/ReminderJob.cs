@@ -2,11 +2,10 @@ using Dapper;
 using Hangfire;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using Npgsql;
-using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Infrastructure.Web;
 using NongThonMoi.Programme;
+using Npgsql;
 
 namespace NongThonMoi.Reminders;
 

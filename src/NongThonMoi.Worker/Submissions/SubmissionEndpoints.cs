@@ -1,9 +1,8 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
+using NongThonMoi.Infrastructure;
 using NongThonMoi.Infrastructure.Security;
 using NongThonMoi.Infrastructure.Web;
 using NongThonMoi.Programme;
-using NongThonMoi.Infrastructure;
 
 namespace NongThonMoi.Submissions;
 
@@ -108,14 +107,32 @@ public static class SubmissionEndpoints
         if (s is null || (!submitter.IsAdmin && s.UnitCode != submitter.Unit)) return Problems.Of(404, "Not found", $"Không có báo cáo {id}.");
         return TypedResults.Ok(new
         {
-            s.Id, unit = s.UnitCode, s.Period, s.Status, current = s.IsCurrent, s.Late, s.ReceivedAt, s.Sha256,
-            s.Format, s.ContentType, submitted_by = s.SubmittedBy, errors = s.ErrorList, warnings = s.WarningList,
+            s.Id,
+            unit = s.UnitCode,
+            s.Period,
+            s.Status,
+            current = s.IsCurrent,
+            s.Late,
+            s.ReceivedAt,
+            s.Sha256,
+            s.Format,
+            s.ContentType,
+            submitted_by = s.SubmittedBy,
+            errors = s.ErrorList,
+            warnings = s.WarningList,
         });
     }
 
     private static object Summary(ArchivedSubmission s) => new
     {
-        s.Id, unit = s.UnitCode, s.Period, s.Status, current = s.IsCurrent, s.Late, s.ReceivedAt, s.Sha256,
+        s.Id,
+        unit = s.UnitCode,
+        s.Period,
+        s.Status,
+        current = s.IsCurrent,
+        s.Late,
+        s.ReceivedAt,
+        s.Sha256,
     };
 
     private sealed record TokenRequest(string? Unit);

@@ -1,6 +1,6 @@
 using Dapper;
-using Npgsql;
 using NongThonMoi.Programme;
+using Npgsql;
 
 namespace NongThonMoi.Submissions;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using NongThonMoi.Programme;
 using Microsoft.Extensions.Options;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Submissions;
 

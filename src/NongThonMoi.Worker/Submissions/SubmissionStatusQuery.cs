@@ -1,7 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using NongThonMoi.Programme;
+using Npgsql;
 
 namespace NongThonMoi.Submissions;
 

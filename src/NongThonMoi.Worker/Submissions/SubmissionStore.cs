@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Dapper;
-using Npgsql;
 using NongThonMoi.Infrastructure;
+using Npgsql;
 
 namespace NongThonMoi.Submissions;
 
@@ -101,9 +101,19 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
             select count(*) from s
             """, new
         {
-            s.Id, s.UnitCode, s.Period, s.ReceivedAt, s.Sha256, s.Body, s.ContentType,
-            Format = s.Format.ToString().ToLowerInvariant(), SubmittedBy = s.Submitter.Label, s.Submitter.TokenId,
-            Status = s.Accepted ? "accepted" : "rejected", s.HttpStatus, s.Late,
+            s.Id,
+            s.UnitCode,
+            s.Period,
+            s.ReceivedAt,
+            s.Sha256,
+            s.Body,
+            s.ContentType,
+            Format = s.Format.ToString().ToLowerInvariant(),
+            SubmittedBy = s.Submitter.Label,
+            s.Submitter.TokenId,
+            Status = s.Accepted ? "accepted" : "rejected",
+            s.HttpStatus,
+            s.Late,
             Errors = JsonSerializer.Serialize(Storable(s.Errors), JsonDefaults.Options),
             Warnings = JsonSerializer.Serialize(Storable(s.Warnings), JsonDefaults.Options),
             Rows = rows,

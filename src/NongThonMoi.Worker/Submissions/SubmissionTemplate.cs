@@ -1,8 +1,7 @@
 using System.Text;
 using MiniExcelLibs;
-using NongThonMoi.Bulletins;
-using NongThonMoi.Programme;
 using NongThonMoi.Infrastructure;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Submissions;
 

@@ -1,4 +1,3 @@
-using NongThonMoi.Indicators;
 using NongThonMoi.Programme;
 
 namespace NongThonMoi.Submissions;

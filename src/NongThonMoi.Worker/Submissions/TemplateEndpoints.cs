@@ -1,9 +1,9 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
-using NongThonMoi.Infrastructure.Security;
-using NongThonMoi.Programme;
 using NongThonMoi.Infrastructure;
+using NongThonMoi.Infrastructure.Security;
 using NongThonMoi.Infrastructure.Web;
+using NongThonMoi.Programme;
 
 namespace NongThonMoi.Submissions;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
-using Npgsql;
 using NongThonMoi.Infrastructure.Security;
+using Npgsql;
 
 namespace NongThonMoi.Submissions;
 

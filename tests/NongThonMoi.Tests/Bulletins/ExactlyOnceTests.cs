@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Hangfire;
 using Microsoft.Extensions.Time.Testing;
-using Npgsql;
 using NongThonMoi.Tests.Support;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace NongThonMoi.Tests.Bulletins;

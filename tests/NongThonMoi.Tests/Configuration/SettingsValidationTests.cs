@@ -110,7 +110,9 @@ public sealed class SettingsValidationTests(PostgresFixture postgres)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "nongthonmoi.dll"), "migrate"])
         {
-            RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Path.GetTempPath(),
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = Path.GetTempPath(),
             Environment = { ["Smtp__Port"] = "hai mươi lăm", ["ConnectionStrings__NongThonMoi"] = "Host=127.0.0.1;Port=1;Database=none" },
         };
         using var process = Process.Start(start)!;

@@ -11,7 +11,8 @@ public sealed class DataQualityApiTests(PostgresFixture postgres, SmtpFixture sm
 {
     private static object Body(string period, int[] met90101, Dictionary<string, decimal>? indicators90101 = null) => new
     {
-        unit = "901", period,
+        unit = "901",
+        period,
         communes = new object[]
         {
             new { code = "90101", status = "chua-dat", criteria_met = met90101, indicators = indicators90101 ?? [] },

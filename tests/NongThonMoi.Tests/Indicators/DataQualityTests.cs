@@ -81,7 +81,8 @@ public class DataQualityTests
         Assert.Empty(Warnings(Row("90101", "chua-dat", null, 1), previous: [carried with { SubmissionId = Guid.Empty }], id: Guid.Empty));
 
         var input = Input("2019-W52", [District("901")], [Mountain], [Report("901", "2019-W52", false, [Row("90101", "chua-dat", null, 1)])], set: WithThresholds)
-            with { PreviousReports = [previous] };
+            with
+        { PreviousReports = [previous] };
         Assert.Equal(1.00m, IndicatorCalculator.Calculate(input).Snapshot.Province.AvgCriteria);
     }
 }

@@ -31,12 +31,12 @@ public sealed class LangSon2019AcceptanceTests(PostgresFixture postgres, SmtpFix
         var admin = app.Admin();
 
         foreach (var (year, period) in new[] { (2018, "2018-W52"), (2019, "2019-W52") })
-        foreach (var district in dataSet.Districts)
-        {
-            clock.Advance(TimeSpan.FromMinutes(1));
-            var response = await admin.PostAsJsonAsync("/api/submissions", dataSet.Body(district, year, period));
-            Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        }
+            foreach (var district in dataSet.Districts)
+            {
+                clock.Advance(TimeSpan.FromMinutes(1));
+                var response = await admin.PostAsJsonAsync("/api/submissions", dataSet.Body(district, year, period));
+                Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+            }
         Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync("/api/admin/recompute?period=2019-W52", null)).StatusCode);
 
         var snapshot = await WaitForPeriodAsync(admin, "2019-W52", s => (int)s["submissions"]!["missing"]! == 0);

@@ -2,12 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 using Hangfire;
-using Hangfire.Storage;
 using Microsoft.Extensions.Time.Testing;
-using Npgsql;
 using NongThonMoi.Indicators;
 using NongThonMoi.Programme;
 using NongThonMoi.Tests.Support;
+using Npgsql;
 
 namespace NongThonMoi.Tests.Indicators;
 

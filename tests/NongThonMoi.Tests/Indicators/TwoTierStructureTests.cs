@@ -18,7 +18,8 @@ public sealed class TwoTierStructureTests(PostgresFixture postgres, SmtpFixture 
 
     private static object Own(string commune, string status, int? recognizedYear, params int[] met) => new
     {
-        unit = commune, period = "2026-W48",
+        unit = commune,
+        period = "2026-W48",
         communes = new[] { new { code = commune, status, recognized_year = recognizedYear, criteria_met = met } },
     };
 
@@ -47,7 +48,8 @@ public sealed class TwoTierStructureTests(PostgresFixture postgres, SmtpFixture 
         Assert.Equal(HttpStatusCode.Forbidden, (await app.District(tokenA).PostAsJsonAsync("/api/submissions", Own(b, "chua-dat", null, 1))).StatusCode);
         var smuggled = await app.District(tokenA).PostAsJsonAsync("/api/submissions", new
         {
-            unit = a, period = "2026-W48",
+            unit = a,
+            period = "2026-W48",
             communes = new object[]
             {
                 new { code = a, status = "chua-dat", criteria_met = new[] { 1 } },

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using NongThonMoi.Tests.Support;
 using SkiaSharp;

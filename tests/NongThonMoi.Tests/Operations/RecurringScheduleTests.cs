@@ -1,8 +1,7 @@
 using Hangfire;
 using Hangfire.Storage;
-using NongThonMoi.Infrastructure.Jobs;
-using NongThonMoi.Tests.Support;
 using NongThonMoi.Composition;
+using NongThonMoi.Tests.Support;
 
 namespace NongThonMoi.Tests.Operations;
 

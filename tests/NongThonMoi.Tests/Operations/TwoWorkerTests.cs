@@ -1,12 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Dapper;
 using Hangfire;
 using Hangfire.Storage;
-using Hangfire.Storage.Monitoring;
 using Microsoft.Extensions.Time.Testing;
-using Npgsql;
 using NongThonMoi.Tests.Support;
 using Xunit.Abstractions;
 

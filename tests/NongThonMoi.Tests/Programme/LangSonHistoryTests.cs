@@ -1,10 +1,10 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using NongThonMoi.Infrastructure.Database;
 using NongThonMoi.Programme;
 using NongThonMoi.Tests.Support;
+using Npgsql;
 
 namespace NongThonMoi.Tests.Programme;
 

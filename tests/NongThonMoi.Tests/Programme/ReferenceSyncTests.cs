@@ -1,9 +1,9 @@
 using System.Text;
 using Dapper;
-using Npgsql;
 using NongThonMoi.Infrastructure.Database;
 using NongThonMoi.Programme;
 using NongThonMoi.Tests.Support;
+using Npgsql;
 
 namespace NongThonMoi.Tests.Programme;
 

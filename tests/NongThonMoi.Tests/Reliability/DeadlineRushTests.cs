@@ -11,9 +11,9 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Hangfire;
 using Microsoft.Extensions.Time.Testing;
-using Npgsql;
 using NongThonMoi.Submissions;
 using NongThonMoi.Tests.Support;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace NongThonMoi.Tests.Reliability;
@@ -73,7 +73,8 @@ public sealed class DeadlineRushTests(PostgresFixture postgres, ITestOutputHelpe
         var ocop = random.Next(0, 6);
         var json = JsonSerializer.SerializeToUtf8Bytes(new
         {
-            unit = (100 + district).ToString(CultureInfo.InvariantCulture), period = Period,
+            unit = (100 + district).ToString(CultureInfo.InvariantCulture),
+            period = Period,
             communes = rows.Select(r => new { code = r.Code, status = r.Status, recognized_year = r.Year, criteria_met = r.Met }),
             data = new { ocop_3_sao = ocop },
         });

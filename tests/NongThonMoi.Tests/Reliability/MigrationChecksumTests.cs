@@ -1,9 +1,9 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using NongThonMoi.Composition.Cli;
 using NongThonMoi.Infrastructure.Database;
 using NongThonMoi.Tests.Support;
+using Npgsql;
 
 namespace NongThonMoi.Tests.Reliability;
 

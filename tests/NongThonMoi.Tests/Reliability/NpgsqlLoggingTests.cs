@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using NongThonMoi.Tests.Support;
+using Npgsql;
 
 namespace NongThonMoi.Tests.Reliability;
 

@@ -4,8 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Dapper;
-using Npgsql;
 using NongThonMoi.Tests.Support;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace NongThonMoi.Tests.Reliability;

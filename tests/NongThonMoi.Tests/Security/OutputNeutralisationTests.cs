@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using MiniExcelLibs;
 using Microsoft.Extensions.Time.Testing;
+using MiniExcelLibs;
 using NongThonMoi.Tests.Support;
 
 namespace NongThonMoi.Tests.Security;

@@ -1,5 +1,5 @@
-using Npgsql;
 using NongThonMoi.Infrastructure.Database;
+using Npgsql;
 
 namespace NongThonMoi.Tests.Support;
 
@@ -63,7 +63,10 @@ public sealed class PostgresFixture : IAsyncLifetime
         }
         var connectionString = new NpgsqlConnectionStringBuilder(_serverConnectionString)
         {
-            Database = name, Username = role, Password = password, Pooling = true,
+            Database = name,
+            Username = role,
+            Password = password,
+            Pooling = true,
         }.ConnectionString;
         return (connectionString, password);
     }

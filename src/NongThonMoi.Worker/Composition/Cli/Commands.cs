@@ -111,57 +111,57 @@ public static class Commands
                 return 0;
 
             case ("token", "create"):
-            {
-                var unit = command.Option("unit")!;
-                if (reference.Units.All(u => u.Code != unit)) throw new ArgumentException($"--unit {unit}: no such unit in units.csv");
-                var token = await services.GetRequiredService<TokenService>().CreateAsync(unit, ct);
-                Console.Error.WriteLine($"Token for unit {unit} (shown once; only its hash is stored):");
-                Console.WriteLine(token);
-                return 0;
-            }
+                {
+                    var unit = command.Option("unit")!;
+                    if (reference.Units.All(u => u.Code != unit)) throw new ArgumentException($"--unit {unit}: no such unit in units.csv");
+                    var token = await services.GetRequiredService<TokenService>().CreateAsync(unit, ct);
+                    Console.Error.WriteLine($"Token for unit {unit} (shown once; only its hash is stored):");
+                    Console.WriteLine(token);
+                    return 0;
+                }
             case ("token", "revoke"):
-            {
-                var count = await services.GetRequiredService<TokenService>().RevokeAsync(command.Option("unit")!, ct);
-                Console.WriteLine($"Revoked {count} token(s) of unit {command.Option("unit")}.");
-                return 0;
-            }
+                {
+                    var count = await services.GetRequiredService<TokenService>().RevokeAsync(command.Option("unit")!, ct);
+                    Console.WriteLine($"Revoked {count} token(s) of unit {command.Option("unit")}.");
+                    return 0;
+                }
             case ("submit", _):
                 return await SubmitFileAsync(command, services, ct);
 
             case ("recompute", _):
-            {
-                var period = command.Option("period") is { } p ? ParsePeriod(calendar, p) : calendar.Current;
-                var result = await services.GetRequiredService<RecomputeJob>().ComputeAsync(period, onlyIfChanged: false, ct);
-                Console.WriteLine(SnapshotSummary.Render(result!.Snapshot, period));
-                return 0;
-            }
-            case ("bulletin", "preview"):
-            {
-                var written = await services.GetRequiredService<BulletinPreview>().WriteAsync(
-                    command.Option("period"), command.Option("committee"), command.Option("out")!, ct);
-                Console.WriteLine($"Wrote {written.Count} bulletin(s) to {Path.GetFullPath(command.Option("out")!)}:");
-                foreach (var file in written) Console.WriteLine("  " + file);
-                return 0;
-            }
-            case ("bulletin", "send"):
-            {
-                if (command.Option("period") is { } p) ParsePeriod(calendar, p);
-                // The verb is the request (--resend: the next copy) and sends the run here; killed midway, a worker's sweep
-                // continues that run, and running the verb again without --resend sends only what copy 0 still lacks.
-                try
                 {
-                    var result = await services.GetRequiredService<BulletinJob>().SendAsync(
-                        command.Option("period"), command.Option("committee"), command.Option("resend") == "true", ct);
-                    Console.WriteLine($"Bulletin: {result.Sent} sent now, 0 failed, {result.Total} recipients in the run.");
+                    var period = command.Option("period") is { } p ? ParsePeriod(calendar, p) : calendar.Current;
+                    var result = await services.GetRequiredService<RecomputeJob>().ComputeAsync(period, onlyIfChanged: false, ct);
+                    Console.WriteLine(SnapshotSummary.Render(result!.Snapshot, period));
                     return 0;
                 }
-                catch (Infrastructure.Mail.DeliveryFailuresException e)
+            case ("bulletin", "preview"):
                 {
-                    Console.WriteLine($"Bulletin: {e.Result.Sent} sent now, {e.FailedInRun} failed, {e.Result.Total} recipients in the run.");
-                    Console.Error.WriteLine($"nongthonmoi: {e.Message}");
-                    return 1;
+                    var written = await services.GetRequiredService<BulletinPreview>().WriteAsync(
+                        command.Option("period"), command.Option("committee"), command.Option("out")!, ct);
+                    Console.WriteLine($"Wrote {written.Count} bulletin(s) to {Path.GetFullPath(command.Option("out")!)}:");
+                    foreach (var file in written) Console.WriteLine("  " + file);
+                    return 0;
                 }
-            }
+            case ("bulletin", "send"):
+                {
+                    if (command.Option("period") is { } p) ParsePeriod(calendar, p);
+                    // The verb is the request (--resend: the next copy) and sends the run here; killed midway, a worker's sweep
+                    // continues that run, and running the verb again without --resend sends only what copy 0 still lacks.
+                    try
+                    {
+                        var result = await services.GetRequiredService<BulletinJob>().SendAsync(
+                            command.Option("period"), command.Option("committee"), command.Option("resend") == "true", ct);
+                        Console.WriteLine($"Bulletin: {result.Sent} sent now, 0 failed, {result.Total} recipients in the run.");
+                        return 0;
+                    }
+                    catch (Infrastructure.Mail.DeliveryFailuresException e)
+                    {
+                        Console.WriteLine($"Bulletin: {e.Result.Sent} sent now, {e.FailedInRun} failed, {e.Result.Total} recipients in the run.");
+                        Console.Error.WriteLine($"nongthonmoi: {e.Message}");
+                        return 1;
+                    }
+                }
             default:
                 throw new ArgumentException($"unknown verb {command.Verb}");
         }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure;
 using NongThonMoi.Programme;
 

@@ -76,7 +76,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var parent = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(parent);
         using var probe = Process.Start(new ProcessStartInfo("runuser", ["-u", "postgres", "--", "test", "-x", parent])
-            { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false });
+        { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false });
         if (probe is null) return full;
         await probe.WaitForExitAsync(ct);
         if (probe.ExitCode == 0) return full;

@@ -1,8 +1,8 @@
 using System.Reflection;
 using Dapper;
 using Hangfire.PostgreSql;
-using Npgsql;
 using NongThonMoi.Infrastructure.Jobs;
+using Npgsql;
 
 namespace NongThonMoi.Infrastructure.Database;
 

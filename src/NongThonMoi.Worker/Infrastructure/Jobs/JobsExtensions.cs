@@ -3,8 +3,8 @@ using Hangfire.Common;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using NongThonMoi.Infrastructure.Security;
+using Npgsql;
 
 namespace NongThonMoi.Infrastructure.Jobs;
 

@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using NongThonMoi.Infrastructure.Jobs;
+using Npgsql;
 
 namespace NongThonMoi.Infrastructure.Mail;
 
@@ -87,7 +87,8 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
             on conflict do nothing
             """, new
         {
-            RunId = run.Id, Now = now,
+            RunId = run.Id,
+            Now = now,
             Committees = recipients.Select(r => r.CommitteeId).ToArray(),
             Scopes = recipients.Select(r => r.Scope).ToArray(),
             Emails = recipients.Select(r => r.Email).ToArray(),
@@ -228,7 +229,9 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
             select count(*) from renewed where id = @Id
             """, new
         {
-            delivery.Id, ids = rows.Select(d => d.Id).ToArray(), attempts = rows.Select(d => d.Attempts).ToArray(),
+            delivery.Id,
+            ids = rows.Select(d => d.Id).ToArray(),
+            attempts = rows.Select(d => d.Attempts).ToArray(),
             until = clock.GetUtcNow() + Lease,
         }, cancellationToken: ct)) == 1;
     }
@@ -266,7 +269,9 @@ public sealed class DeliveryLedger(NpgsqlDataSource dataSource, TimeProvider clo
             update deliveries set status = @status, last_error = @error, claimed_until = null, next_attempt_at = @next where id = @id
             """, new
         {
-            delivery.Id, status = final ? "failed" : "pending", error = error.Length > 500 ? error[..500] : error,
+            delivery.Id,
+            status = final ? "failed" : "pending",
+            error = error.Length > 500 ? error[..500] : error,
             next = final ? (DateTimeOffset?)null : clock.GetUtcNow() + Backoff(delivery.Attempts),
         }, cancellationToken: ct));
     }

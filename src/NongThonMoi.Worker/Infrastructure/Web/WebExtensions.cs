@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using NongThonMoi.Infrastructure.Database;
+using Npgsql;
 
 namespace NongThonMoi.Infrastructure.Web;
 
