@@ -3,10 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Dapper;
 using NongThonMoi.Tests.Support;
-using Npgsql;
 using Xunit.Abstractions;
+using static NongThonMoi.Tests.Support.LedgerQueries;
 
 namespace NongThonMoi.Tests.Reliability;
 
@@ -239,32 +238,6 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
         var answer = await admin.PostAsync("/api/admin/bulletins/send", null);
         Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
         return long.Parse((string)(await answer.Content.ReadFromJsonAsync<JsonObject>())!["job_id"]!, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private sealed record Row(string Email, string Status, int Attempts, string MessageId);
-
-    private static async Task<List<Row>> LedgerAsync(string database)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        return (await connection.QueryAsync<Row>("select email, status, attempts, message_id as MessageId from deliveries order by id")).ToList();
-    }
-
-    private static async Task<Dictionary<string, long>> StatusesAsync(string database)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        return (await connection.QueryAsync<(string Status, long Count)>("select status, count(*) from deliveries group by status"))
-            .ToDictionary(r => r.Status, r => r.Count);
-    }
-
-    private static string Format(Dictionary<string, long> statuses) => string.Join(", ", statuses.OrderBy(p => p.Key).Select(p => $"{p.Value} {p.Key}"));
-
-    private static async Task<string?> JobStateAsync(string database, long job) =>
-        await ScalarAsync<string?>(database, "select statename from hangfire.job where id = @job", new { job });
-
-    private static async Task<T> ScalarAsync<T>(string database, string sql, object? parameters = null)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
     }
 
     /// <summary>Polls with a generous bound for a loaded 2-core machine.</summary>
