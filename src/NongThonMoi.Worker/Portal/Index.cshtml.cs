@@ -20,7 +20,7 @@ public sealed class IndexModel(
     public SentReport? Current { get; private set; }
     public IReadOnlyList<SentReport> Recent { get; private set; } = [];
 
-    /// <summary>Whether last period's report is in: an overdue one stays in sight (PORTAL.md, "the home page is the to-do list").</summary>
+    /// <summary>Whether last period's report is in: an overdue one stays in sight, since the home page is the unit's to-do list.</summary>
     public bool PreviousIn { get; private set; } = true;
     public PeriodSubmissionStatus? Overview { get; private set; }
     public string? SignInError { get; private set; }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.WebEncoders;
 namespace NongThonMoi.Portal;
 
 /// <summary>
-/// The district portal (CONTRACT §7): server-rendered Razor Pages at the root of <c>Web:Urls</c>, for the people who
+/// The district portal (README, "Cho đơn vị báo cáo"): server-rendered Razor Pages at the root of <c>Web:Urls</c>, for the people who
 /// report. Pages live beside this file (<c>RootDirectory = /Portal</c>); the session is <see cref="PortalAuthentication"/>.
 /// </summary>
 public static class PortalExtensions

@@ -5,7 +5,7 @@ using NongThonMoi.Infrastructure.Web;
 
 namespace NongThonMoi.Submissions;
 
-/// <summary>What a district's IT staff need beside the routes in the OpenAPI document: the bodies to send, by example (CONTRACT §5).</summary>
+/// <summary>What a district's IT staff need beside the routes in the OpenAPI document: the bodies to send, by example (README, "Reporting API").</summary>
 public static class SubmissionApiExamples
 {
     private const string Json = """

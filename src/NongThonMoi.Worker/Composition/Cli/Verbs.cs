@@ -4,7 +4,7 @@ namespace NongThonMoi.Composition.Cli;
 
 /// <summary>
 /// Every verb and option of the program, declared once: System.CommandLine parses against it, prints its help
-/// (<c>--help</c>, <c>-h</c>) and refuses what it does not list (CONTRACT §1).
+/// (<c>--help</c>, <c>-h</c>) and refuses what it does not list.
 /// </summary>
 public static class Verbs
 {
