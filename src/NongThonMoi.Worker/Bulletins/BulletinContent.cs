@@ -44,7 +44,9 @@ public sealed record BulletinContent(
     string? PublicUrl,
     IReadOnlyList<CommuneLine> Communes,
     IReadOnlyList<TrendPoint> Trend,
-    IReadOnlyList<string> Corrections)
+    IReadOnlyList<string> Corrections,
+    // "Số liệu quy đổi theo địa giới sau sáp nhập (01/01/2020): 207 → 181 xã…" when the figures crossed a merger; else null.
+    string? Boundaries = null)
 {
     public string RowsTitle => Table == BulletinTable.Communes ? "Theo xã" : "Theo đơn vị";
 }
@@ -90,9 +92,9 @@ public static class BulletinContentBuilder
             : (unit?.Bands ?? s.Province.Bands.ToDictionary(b => b.Key, _ => 0)).Select(b => (b.Key, b.Value)).ToList();
 
         var rows = province
-            ? s.Districts.Select(d => new BulletinRow(d.Code, d.Name, d.Communes, d.Standard, d.NewStandardThisYear, d.AvgCriteria,
+            ? s.Districts.Select(d => new BulletinRow(d.Code, Marked(d.Name, d.DerivedFrom), d.Communes, d.Standard, d.NewStandardThisYear, d.AvgCriteria,
                 Vn.Submission(d.Submission, d.DataPeriod), null, d.Submission != "on-time")).ToList()
-            : mine.Select(c => new BulletinRow(c.Code, c.Name, 1, c.Status is null or Statuses.NotMet ? 0 : 1,
+            : mine.Select(c => new BulletinRow(c.Code, Marked(c.Name, c.DerivedFrom), 1, c.Status is null or Statuses.NotMet ? 0 : 1,
                 c.RecognizedYear == period.Year && c.Status is not (null or Statuses.NotMet) ? 1 : 0, c.Status is null ? null : c.CriteriaMet.Count,
                 Vn.Status(c.Status), c.Status is null ? null : MissingList(c.CriteriaMet, setCount),
                 c.Status is null || c.CriteriaMet.Count < setCount)).ToList();
@@ -116,11 +118,33 @@ public static class BulletinContentBuilder
             Bands: bands, Criteria: criteria,
             Table: province ? BulletinTable.Units : BulletinTable.Communes,
             Rows: rows, Warnings: warnings, Data: data, IsResend: isResend, PublicUrl: publicUrl,
-            Communes: mine.Select(c => new CommuneLine(c.Code, c.Name, UnitName(s, c.Unit), Vn.Status(c.Status),
+            Communes: mine.Select(c => new CommuneLine(c.Code, Marked(c.Name, c.DerivedFrom), UnitName(s, c.Unit), Vn.Status(c.Status),
                 c.Status is null ? null : c.CriteriaMet.Count, c.Status is null ? null : MissingList(c.CriteriaMet, setCount),
                 c.RecognizedYear, c.DataPeriod)).ToList(),
             Trend: Trend(history ?? [s], s, province ? null : committee.Scope),
-            Corrections: NongThonMoi.Bulletins.Corrections.Lines(corrections ?? [], province ? null : committee.Scope));
+            Corrections: NongThonMoi.Bulletins.Corrections.Lines(corrections ?? [], province ? null : committee.Scope),
+            Boundaries: BoundariesLine(s, province ? s.Districts.Count(d => d.DerivedFrom is not null) : mine.Count(c => c.DerivedFrom is not null)));
+    }
+
+    /// <summary>The mark of a row whose figures were inherited from the units merged into it (CONTRACT §8).</summary>
+    private const string DerivedMark = " (*)";
+
+    private static string Marked(string name, IReadOnlyList<string>? derivedFrom) => derivedFrom is null ? name : name + DerivedMark;
+
+    /// <summary>
+    /// Says that the figures cross a merger, so no reader compares counts of two unit lists unknowingly: the merger's date,
+    /// the number of xã before and after it, and what the (*) rows are.
+    /// </summary>
+    private static string? BoundariesLine(IndicatorSnapshot s, int derivedRows)
+    {
+        var change = s.BoundariesChange;
+        if (change is null && derivedRows == 0) return null;
+        var line = change is null
+            ? $"Số liệu quy đổi theo địa giới sau sáp nhập ({Vn.Date(s.Boundaries)})."
+            : $"Số liệu quy đổi theo địa giới sau sáp nhập ({Vn.Date(change.Effective)}): {Vn.Int(change.CommunesBefore)} → {Vn.Int(change.CommunesAfter)} xã; " +
+              "số liệu các kỳ trước được tính lại trên các đơn vị mới để so sánh.";
+        return derivedRows == 0 ? line
+            : line + $" {Vn.Int(derivedRows)} đơn vị đánh dấu{DerivedMark} chưa tự báo cáo sau sáp nhập: dùng số liệu mới nhất của các đơn vị cũ hợp thành.";
     }
 
     private static string UnitName(IndicatorSnapshot s, string code) => s.Districts.FirstOrDefault(d => d.Code == code)?.Name ?? code;

@@ -33,6 +33,9 @@ public static class BulletinHtml
         var tone = c.Provisional ? "background:#fff4e0;border:1px solid #e0a84a;" : "background:#eaf4ea;border:1px solid #8fbf8f;";
         h.Append("<tr><td style=\"padding:8px 16px;\"><p style=\"margin:0;padding:8px;font-size:13px;").Append(tone).Append("\">")
          .Append(E(c.Completeness)).Append("</p></td></tr>");
+        if (c.Boundaries is { } boundaries)
+            h.Append("<tr><td style=\"padding:0 16px 8px 16px;\"><p style=\"margin:0;padding:8px;font-size:13px;background:#eef3fb;border:1px solid #8fa8cf;\">")
+             .Append(E(boundaries)).Append("</p></td></tr>");
 
         if (c.Corrections.Count > 0)
         {

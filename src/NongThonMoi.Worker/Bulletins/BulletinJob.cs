@@ -85,7 +85,7 @@ public sealed class BulletinJob(
         var snapshot = stored.Snapshot;
         var communes = stored.CommuneFigures;
         var reportingPeriod = ReportingPeriod.Parse(run.Period);
-        var history = await snapshots.HistoryAsync(run.Period, BulletinContentBuilder.TrendPeriods, ct);
+        var history = await recompute.TrendAsync(stored, BulletinContentBuilder.TrendPeriods, ct);
         var changed = await corrections.SinceLastBulletinAsync(run.Period, ct);
         var rendered = new ConcurrentDictionary<string, Lazy<RenderedBulletin>>();
         RenderedBulletin RenderOf(string committeeId, string scope) => rendered.GetOrAdd(committeeId, id => new Lazy<RenderedBulletin>(() =>

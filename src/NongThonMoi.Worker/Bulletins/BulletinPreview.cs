@@ -7,7 +7,7 @@ using NongThonMoi.Programme;
 namespace NongThonMoi.Bulletins;
 
 /// <summary><c>bulletin preview</c>: each committee's bulletin written to a folder for review; nothing is sent.</summary>
-public sealed class BulletinPreview(SnapshotRepository snapshots, Corrections corrections, RecomputeJob recompute, ReferenceStore reference,
+public sealed class BulletinPreview(Corrections corrections, RecomputeJob recompute, ReferenceStore reference,
     ReportingCalendar calendar, IOptions<WebOptions> web)
 {
     public async Task<List<string>> WriteAsync(string? period, string? committeeId, string directory, CancellationToken ct)
@@ -18,7 +18,7 @@ public sealed class BulletinPreview(SnapshotRepository snapshots, Corrections co
         var stored = await recompute.LatestOrComputeAsync(period, ct);
         var snapshot = stored.Snapshot;
         var communes = stored.CommuneFigures;
-        var history = await snapshots.HistoryAsync(stored.Period, BulletinContentBuilder.TrendPeriods, ct);
+        var history = await recompute.TrendAsync(stored, BulletinContentBuilder.TrendPeriods, ct);
         var changed = await corrections.SinceLastBulletinAsync(stored.Period, ct);
         Directory.CreateDirectory(directory);
         var written = new List<string>();

@@ -14,6 +14,7 @@ public static class BulletinText
         t.AppendLine($"{c.ScopeName} — {c.PeriodLabel} · số liệu tổng hợp lúc {c.ComputedAt}");
         t.AppendLine();
         t.AppendLine(c.Completeness);
+        if (c.Boundaries is { } boundaries) t.AppendLine(boundaries);
         t.AppendLine();
         if (c.Corrections.Count > 0)
         {

@@ -35,6 +35,7 @@ public static class BulletinWorkbook
             Row(("Chỉ tiêu", "Xã NTM nâng cao"), ("Giá trị", Text(c.AdvancedHeadline)), ("Ghi chú", Text(c.AdvancedDetail))),
             Row(("Chỉ tiêu", "Bình quân tiêu chí/xã"), ("Giá trị", Text(c.AverageHeadline)), ("Ghi chú", Text(c.AverageDetail))),
         };
+        if (c.Boundaries is { } boundaries) rows.Add(Row(("Chỉ tiêu", "Địa giới hành chính"), ("Giá trị", ""), ("Ghi chú", Text(boundaries))));
         rows.AddRange(c.Bands.Select(b => Row(("Chỉ tiêu", $"Số xã đạt {b.Label} tiêu chí"), ("Giá trị", (object)b.Count), ("Ghi chú", ""))));
         rows.AddRange(c.Data.Select(d => Row(("Chỉ tiêu", Text(d.Name)), ("Giá trị", Text(d.Value)), ("Ghi chú", ""))));
         rows.AddRange(c.Corrections.Select(x => Row(("Chỉ tiêu", "Đính chính số liệu kỳ trước"), ("Giá trị", ""), ("Ghi chú", Text(x)))));

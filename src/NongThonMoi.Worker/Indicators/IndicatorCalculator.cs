@@ -25,7 +25,14 @@ public sealed record CalculationInput(
     IReadOnlyList<DataElement> DataElements,
     DateTimeOffset ComputedAt,
     // What stood at the end of the previous period (same criteria set), to spot a commune whose count fell.
-    IReadOnlyList<UnitReport>? PreviousReports = null);
+    IReadOnlyList<UnitReport>? PreviousReports = null,
+    // The communes' data mapped onto the period's units (MergerMapping); when null, each commune's row in its unit's report.
+    MappedRows? Rows = null,
+    MappedRows? PreviousRows = null,
+    MappedRows? BaselineRows = null,
+    // The day whose unit list the figures use, and the merger the comparisons were mapped across, if any.
+    DateOnly? Boundaries = null,
+    BoundariesChange? BoundariesChange = null);
 
 public sealed record CalculationResult(IndicatorSnapshot Snapshot, IReadOnlyList<CommuneFigures> Communes);
 
@@ -40,15 +47,8 @@ public static class IndicatorCalculator
         var set = input.CriteriaSet;
         var period = input.Period;
         var reportByUnit = input.Reports.ToDictionary(r => r.UnitCode);
-        var rowsByCommune = new Dictionary<string, (CommuneReport Row, UnitReport Report)>(input.Communes.Count);
-        foreach (var report in input.Reports)
-            foreach (var row in report.Communes)
-                rowsByCommune[row.Code] = (row, report);
-
-        var previousByCommune = new Dictionary<string, (CommuneReport Row, UnitReport Report)>();
-        foreach (var report in input.PreviousReports ?? [])
-            foreach (var row in report.Communes)
-                previousByCommune[row.Code] = (row, report);
+        var rowsByCommune = input.Rows?.Rows ?? ByCommune(input.Reports);
+        var previousByCommune = input.PreviousRows?.Rows ?? ByCommune(input.PreviousReports ?? []);
         var quality = new DataQuality(set, period.Id);
 
         var communeFigures = new List<CommuneFigures>(input.Communes.Count);
@@ -71,17 +71,23 @@ public static class IndicatorCalculator
             var row = found.Row;
             tally.Add(row, period.Year);
             province.Add(row, period.Year);
-            communeFigures.Add(new CommuneFigures(commune.Code, commune.Name, unitCode, row.Status, row.RecognizedYear, row.CriteriaMet, found.Report.Period));
-            // Data carried forward unchanged since the previous period cannot have fallen.
-            var before = previousByCommune.TryGetValue(commune.Code, out var last) && last.Report.SubmissionId != found.Report.SubmissionId ? last : default;
-            quality.Check(commune, unitCode, row, before.Row, before.Report?.Period, warnings);
+            communeFigures.Add(new CommuneFigures(commune.Code, commune.Name, unitCode, row.Status, row.RecognizedYear, row.CriteriaMet, found.Period,
+                found.DerivedFrom));
+            if (found.DerivedFrom is { } oldCodes)
+            {
+                tally.DerivedFrom.UnionWith(oldCodes);
+                continue; // figures inherited from merged units are not this unit's report: there is nothing of its own to check
+            }
+            // Data carried forward unchanged since the previous period cannot have fallen; a mapped row compares different units.
+            var before = previousByCommune.TryGetValue(commune.Code, out var last) && last.SubmissionId != found.SubmissionId && last.DerivedFrom is null
+                ? last : null;
+            quality.Check(commune, unitCode, row, before?.Row, before?.Period, warnings);
         }
 
         var baseline = new Tally(input.BaselineCriteriaSet ?? set);
         var communeCodes = input.Communes.Select(c => c.Code).ToHashSet();
-        foreach (var report in input.BaselineReports)
-            foreach (var row in report.Communes)
-                if (communeCodes.Contains(row.Code)) baseline.Add(row, period.Year - 1);
+        foreach (var (code, row) in input.BaselineRows?.Rows ?? ByCommune(input.BaselineReports))
+            if (communeCodes.Contains(code)) baseline.Add(row.Row, period.Year - 1);
 
         var targets = TargetsOf(input.Targets, period.Year, "province");
         var data = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
@@ -111,12 +117,23 @@ public static class IndicatorCalculator
             _ = submission switch { "missing" => missing++, "late" => late++, _ => onTime++ };
             units.Add(new UnitFigures(unit.Code, unit.Name, t.Communes, t.Communes - t.WithData, t.Standard, t.NewThisYear,
                 t.Advanced, t.Model, t.Average, t.BandCounts(), TargetsOf(input.Targets, period.Year, unit.Code),
-                report?.Period, submission, report?.SubmissionId));
+                report?.Period, submission, report?.SubmissionId, t.DerivedFrom.Count == 0 ? null : t.DerivedFrom.Order(StringComparer.Ordinal).ToList()));
         }
 
         var snapshot = new IndicatorSnapshot(period.Id, input.ComputedAt, set.Id, provinceFigures, units,
-            new SubmissionCounts(input.ReportingUnits.Count, onTime, late, missing), warnings);
+            new SubmissionCounts(input.ReportingUnits.Count, onTime, late, missing), warnings,
+            input.Boundaries?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), input.BoundariesChange);
         return new CalculationResult(snapshot, communeFigures);
+    }
+
+    /// <summary>Each commune's row in its unit's report: the figures when no mapping was given (no unit list changed).</summary>
+    private static Dictionary<string, CommuneData> ByCommune(IReadOnlyList<UnitReport> reports)
+    {
+        var rows = new Dictionary<string, CommuneData>();
+        foreach (var report in reports)
+            foreach (var row in report.Communes)
+                rows[row.Code] = new CommuneData(row, report.Period, report.SubmissionId);
+        return rows;
     }
 
     private static IReadOnlyDictionary<string, decimal> TargetsOf(IReadOnlyList<Target> targets, int year, string scope) =>
@@ -135,6 +152,8 @@ public static class IndicatorCalculator
 
         public int Communes;
         public int WithData;
+        /// <summary>The old codes whose data this tally inherited through a merger.</summary>
+        public readonly HashSet<string> DerivedFrom = new(StringComparer.Ordinal);
         public int Standard;
         public int NewThisYear;
         public int Advanced;

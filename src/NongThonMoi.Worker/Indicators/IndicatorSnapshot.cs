@@ -12,7 +12,18 @@ public sealed record IndicatorSnapshot(
     ProvinceFigures Province,
     IReadOnlyList<UnitFigures> Districts,
     SubmissionCounts Submissions,
-    IReadOnlyList<DataWarning> Warnings);
+    IReadOnlyList<DataWarning> Warnings,
+    // The day whose unit list the figures use (địa giới ngày, yyyy-MM-dd): counts of snapshots with different boundaries
+    // are of different unit lists.
+    string? Boundaries = null,
+    // The merger that the comparisons (previous year, previous period) were mapped across, or that figures were inherited through.
+    BoundariesChange? BoundariesChange = null);
+
+/// <summary>
+/// A change of the unit list the figures were mapped across (quy đổi theo địa giới sau sáp nhập): the merger's date and the
+/// number of communes (xã) the day before and on the boundaries day.
+/// </summary>
+public sealed record BoundariesChange(string Effective, int CommunesBefore, int CommunesAfter);
 
 public sealed record ProvinceFigures(
     string Code,
@@ -57,7 +68,9 @@ public sealed record UnitFigures(
     string? DataPeriod,
     // <c>on-time</c>, <c>late</c> or <c>missing</c> for this period.
     string Submission,
-    Guid? SubmissionId);
+    Guid? SubmissionId,
+    // The old codes (mã đơn vị cũ) whose data some of these figures inherited through a merger; null when none.
+    IReadOnlyList<string>? DerivedFrom = null);
 
 /// <summary>A data-quality warning (cảnh báo số liệu); it never changes a figure.</summary>
 public sealed record DataWarning(string Unit, string? Commune, string Kind, string Message);
@@ -70,4 +83,6 @@ public sealed record CommuneFigures(
     string? Status,
     int? RecognizedYear,
     IReadOnlyList<int> CriteriaMet,
-    string? DataPeriod);
+    string? DataPeriod,
+    // The old codes whose data the row inherited through a merger, until the commune reports itself; null for its own data.
+    IReadOnlyList<string>? DerivedFrom = null);

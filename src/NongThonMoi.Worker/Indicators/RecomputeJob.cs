@@ -9,7 +9,8 @@ namespace NongThonMoi.Indicators;
 /// and after each accepted submission; a run that would use the same submissions as the last snapshot
 /// (<c>onlyIfChanged</c>) stops early, which coalesces a burst of submissions into one computation.
 /// </summary>
-public sealed class RecomputeJob(SnapshotRepository repository, ReportingCalendar calendar, RecomputeTimings timings, ILogger<RecomputeJob> logger)
+public sealed class RecomputeJob(
+    SnapshotRepository repository, ReferenceStore reference, ReportingCalendar calendar, RecomputeTimings timings, ILogger<RecomputeJob> logger)
 {
     [AutomaticRetry(Attempts = 3)]
     public async Task RunAsync(string? period, bool onlyIfChanged, CancellationToken ct) =>
@@ -25,6 +26,28 @@ public sealed class RecomputeJob(SnapshotRepository repository, ReportingCalenda
         var target = period is null ? calendar.Current : ReportingPeriod.Parse(period);
         await ComputeAsync(target, onlyIfChanged: false, ct);
         return await repository.FindAsync(target.Id, ct) ?? throw new InvalidOperationException($"no snapshot for {target.Id}");
+    }
+
+    /// <summary>
+    /// The newest snapshot of each of <paramref name="count"/> periods up to <paramref name="current"/>'s, oldest first, for the
+    /// trend chart. A period before a merger that took effect by the current boundaries is computed again on the current
+    /// units (not stored: its own snapshot stays as it was sent), so the line continues across the merger on mapped history.
+    /// </summary>
+    public async Task<List<IndicatorSnapshot>> TrendAsync(StoredSnapshot current, int count, CancellationToken ct)
+    {
+        var history = await repository.HistoryAsync(current.Period, count, ct);
+        var data = await reference.LoadAsync(ct);
+        var boundaries = calendar.BoundariesOf(ReportingPeriod.Parse(current.Period));
+        var trend = new List<IndicatorSnapshot>(history.Count);
+        foreach (var snapshot in history)
+        {
+            var period = ReportingPeriod.Parse(snapshot.Period);
+            var own = calendar.BoundariesOf(period);
+            trend.Add(data.Mergers.Any(m => m.Effective > own && m.Effective <= boundaries)
+                ? IndicatorCalculator.Calculate(await repository.LoadInputAsync(period, snapshot.ComputedAt, ct, boundaries)).Snapshot
+                : snapshot);
+        }
+        return trend;
     }
 
     public async Task<CalculationResult?> ComputeAsync(ReportingPeriod period, bool onlyIfChanged, CancellationToken ct)

@@ -8,28 +8,98 @@ using Npgsql;
 namespace NongThonMoi.Indicators;
 
 /// <summary>Loads what the calculator needs with a handful of set-based queries, and stores what it computed.</summary>
-public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceStore reference, IOptions<ReportingOptions> reporting)
+public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting)
 {
-    public async Task<CalculationInput> LoadInputAsync(ReportingPeriod period, DateTimeOffset now, CancellationToken ct)
+    /// <param name="boundaries">
+    /// The day whose unit list to compute on; by default the period's own (its deadline day). The trend of a bulletin after a
+    /// merger asks for earlier periods on today's units.
+    /// </param>
+    public async Task<CalculationInput> LoadInputAsync(ReportingPeriod period, DateTimeOffset now, CancellationToken ct, DateOnly? boundaries = null)
     {
         var data = await reference.LoadAsync(ct);
         var set = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(period.Year))
             ?? throw new InvalidOperationException($"No criteria set in config/criteria applies to {period.Year} (period {period.Id}).");
-        var province = data.Units.Single(u => u.Level == UnitLevel.Province);
-        var communes = data.Units.Where(u => u.Level == UnitLevel.Commune).ToList();
-        var reportingUnits = data.ReportingUnitsAt(reporting.Value.ReportingLevel);
+        var units = boundaries is { } day ? new PeriodUnits(data, day, reporting.Value.LevelOn(day)) : calendar.UnitsOf(data, period);
+        var communes = units.Communes;
+        var reportingUnits = units.ReportingUnits;
         var codes = reportingUnits.Select(u => u.Code).ToArray();
+        var pattern = PatternOf(period.Cycle);
+        var mapping = new MergerMapping(data, reporting.Value.MergerRuleValue, d => calendar.FirstPeriodFrom(d, period.Cycle));
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        // Data carried forward from a year of another criteria set counts different criteria: it is not used.
-        bool SameSet(UnitReport r) => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(r.Period).Year))?.Id == set.Id;
-        var reports = (await LoadReportsAsync(connection, codes, period, ct)).Where(SameSet).ToList();
-        var previous = (await LoadReportsAsync(connection, codes, period.Previous, ct)).Where(SameSet).ToList();
+        // Data carried forward from a year of another criteria set counts different criteria: it is not used. Sets cover
+        // consecutive years, so a commune whose newest row is of an earlier set has no row of this one.
+        bool SameSet(string p) => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(p).Year))?.Id == set.Id;
+        async Task<MappedRows> MapAsync(IReadOnlyList<UnitReport> heads, ReportingPeriod asOf, bool sameSetOnly) =>
+            await mapping.ResolveAsync(communes, units.Boundaries, asOf, CandidatesOf(heads), async windows =>
+            {
+                var found = await LoadWindowsAsync(connection, windows, pattern, ct);
+                return sameSetOnly ? found.Where(f => SameSet(f.Value.Period)).ToDictionary() : found;
+            });
+
+        var reports = (await LoadReportsAsync(connection, codes, period, ct)).Where(r => SameSet(r.Period)).ToList();
+        var previous = (await LoadReportsAsync(connection, codes, period.Previous, ct)).Where(r => SameSet(r.Period)).ToList();
         var baselinePeriod = period.EndOfPreviousYear;
         var baseline = await LoadReportsAsync(connection, codes, baselinePeriod, ct);
         var baselineSet = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(baselinePeriod.Year));
-        return new CalculationInput(period, set, province, reportingUnits, communes, reports, baseline, baselineSet,
-            data.Targets, data.DataElements, now, previous);
+        var rows = await MapAsync(reports, period, sameSetOnly: true);
+        var previousRows = await MapAsync(previous, period.Previous, sameSetOnly: true);
+        var baselineRows = await MapAsync(baseline, baselinePeriod, sameSetOnly: false);
+        return new CalculationInput(period, set, units.Province, reportingUnits, communes, reports, baseline, baselineSet,
+            data.Targets, data.DataElements, now, previous, rows, previousRows, baselineRows, units.Boundaries,
+            ChangeOf(data, units, calendar.BoundariesOf(baselinePeriod), rows));
+    }
+
+    /// <summary>
+    /// The merger the figures were mapped across: the newest one since the end of the previous year (the baseline's units), or
+    /// the one a unit inherited its data through. Null when the figures and every comparison are on one unit list.
+    /// </summary>
+    private static BoundariesChange? ChangeOf(ReferenceData data, PeriodUnits units, DateOnly baselineDay, MappedRows rows)
+    {
+        var effective = data.Mergers.Where(m => m.Effective > baselineDay && m.Effective <= units.Boundaries).Select(m => (DateOnly?)m.Effective).Max();
+        foreach (var (code, row) in rows.Rows)
+            if (row.DerivedFrom is not null && data.PredecessorsOf(code, units.Boundaries)?.Effective is { } e && (effective is null || e > effective))
+                effective = e;
+        if (effective is not { } day) return null;
+        var before = data.UnitsOn(day.AddDays(-1)).Count(u => u.Level == UnitLevel.Commune);
+        return new BoundariesChange(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), before, units.Communes.Count);
+    }
+
+    private static Dictionary<string, CommuneData> CandidatesOf(IReadOnlyList<UnitReport> reports)
+    {
+        var rows = new Dictionary<string, CommuneData>();
+        foreach (var report in reports)
+            foreach (var row in report.Communes)
+                rows[row.Code] = new CommuneData(row, report.Period, report.SubmissionId);
+        return rows;
+    }
+
+    /// <summary>
+    /// The newest row of each commune code within its window of periods, whoever submitted it: before the 2025 reform a
+    /// district sent its communes' rows, after it each commune sends its own, and the history of a code spans both.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<RowWindow, CommuneData>> LoadWindowsAsync(
+        NpgsqlConnection connection, IReadOnlyList<RowWindow> windows, string pattern, CancellationToken ct)
+    {
+        var found = await connection.QueryAsync<WindowRow>(new CommandDefinition("""
+            select w.i, h.period, h.submission_id, h.status, h.recognized_year, h.criteria_met, h.indicators
+            from unnest(@codes, @froms, @tos) with ordinality as w(code, from_p, to_p, i)
+            cross join lateral (
+                select s.period, s.submission_id, c.status, c.recognized_year, c.criteria_met, c.indicators::text as indicators
+                from submission_communes c join current_submissions s on s.submission_id = c.submission_id
+                where c.commune_code = w.code and s.period <= w.to_p and (w.from_p is null or s.period >= w.from_p) and s.period ~ @pattern
+                order by s.period desc limit 1) h
+            """, new
+        {
+            codes = windows.Select(w => w.Code).ToArray(),
+            froms = windows.Select(w => w.From).ToArray(),
+            tos = windows.Select(w => w.To).ToArray(),
+            pattern,
+        }, cancellationToken: ct));
+        return found.ToDictionary(r => windows[(int)r.I - 1], r => new CommuneData(
+            new CommuneReport(windows[(int)r.I - 1].Code, r.Status, r.RecognizedYear, r.CriteriaMet.Select(n => (int)n).ToArray(),
+                r.Indicators is null ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(r.Indicators)),
+            r.Period, r.SubmissionId));
     }
 
     /// <summary>For each unit, the current accepted submission of the newest period up to <paramref name="upTo"/>.</summary>
@@ -111,8 +181,13 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     }
 
     /// <summary>Every submission the figures of <paramref name="input"/> use: this period's, the baseline's and the previous period's.</summary>
-    public static HashSet<Guid> SubmissionsUsed(CalculationInput input) =>
-        input.Reports.Concat(input.BaselineReports).Concat(input.PreviousReports ?? []).Select(r => r.SubmissionId).ToHashSet();
+    public static HashSet<Guid> SubmissionsUsed(CalculationInput input)
+    {
+        var used = input.Reports.Concat(input.BaselineReports).Concat(input.PreviousReports ?? []).Select(r => r.SubmissionId).ToHashSet();
+        foreach (var rows in new[] { input.Rows, input.PreviousRows, input.BaselineRows })
+            if (rows is not null) used.UnionWith(rows.Used);
+        return used;
+    }
 
     /// <summary>The submissions the newest snapshot of the period used; null when there is none.</summary>
     public async Task<HashSet<Guid>?> LatestSubmissionsAsync(string period, CancellationToken ct)
@@ -186,6 +261,16 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         public string? Indicators { get; init; }
     }
     private sealed record DataRow(Guid SubmissionId, string ElementCode, decimal Value);
+    private sealed record WindowRow
+    {
+        public long I { get; init; }
+        public string Period { get; init; } = "";
+        public Guid SubmissionId { get; init; }
+        public string Status { get; init; } = "";
+        public int? RecognizedYear { get; init; }
+        public short[] CriteriaMet { get; init; } = [];
+        public string? Indicators { get; init; }
+    }
 }
 
 public sealed record StoredSnapshot(long Id, string Period, string Payload, string Communes)

@@ -14,7 +14,7 @@ namespace NongThonMoi.Portal;
 /// </summary>
 public sealed class CodesModel(
     AccessCodes codes, TokenService tokens, ReferenceStore reference, ReportingCalendar calendar,
-    IOptions<ReportingOptions> reporting, IOptions<WebOptions> web) : PageModel
+    IOptions<WebOptions> web) : PageModel
 {
     public IReadOnlyList<AccessCode> Codes { get; private set; } = [];
     public IReadOnlyList<Unit> Units { get; private set; } = [];
@@ -36,7 +36,7 @@ public sealed class CodesModel(
     {
         if (!User.IsInRole(Roles.Admin)) return NotFound();
         var data = await reference.LoadAsync(ct);
-        var target = data.Units.FirstOrDefault(u => u.Code == unit && u.Level == reporting.Value.ReportingLevel);
+        var target = unit is null ? null : calendar.UnitsOf(data, calendar.Current).ReportingUnit(unit);
         if (target is null) Message = "Chọn một đơn vị báo cáo.";
         else Created = (target, await tokens.CreateAsync(target.Code, ct));
         return await ShowAsync(ct);
@@ -55,8 +55,9 @@ public sealed class CodesModel(
     {
         if (!User.IsInRole(Roles.Admin)) return NotFound();
         var data = await reference.LoadAsync(ct);
-        Units = data.Units.Where(u => u.Level == reporting.Value.ReportingLevel).ToList();
-        Names = data.Units.ToDictionary(u => u.Code, u => u.Name);
+        // The units that report now; a code issued before a merger still shows its unit's last name.
+        Units = calendar.UnitsOf(data, calendar.Current).ReportingUnits;
+        Names = data.AllUnits.GroupBy(u => u.Code).ToDictionary(g => g.Key, g => g.MaxBy(u => u.ValidFrom ?? DateOnly.MinValue)!.Name);
         Codes = await codes.ListAsync(ct);
         return Page();
     }

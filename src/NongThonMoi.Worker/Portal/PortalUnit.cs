@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.Extensions.Options;
 using NongThonMoi.Programme;
 using NongThonMoi.Submissions;
 
@@ -18,7 +17,7 @@ public sealed record PortalUnit(
     public string Query => ByAdmin ? $"?unit={Uri.EscapeDataString(Unit.Code)}" : "";
 }
 
-public sealed class PortalUnits(ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting)
+public sealed class PortalUnits(ReferenceStore reference, ReportingCalendar calendar)
 {
     /// <summary>
     /// Null when the user may not work for <paramref name="requested"/> (another unit's, or none for the admin) or the unit
@@ -32,10 +31,10 @@ public sealed class PortalUnits(ReferenceStore reference, ReportingCalendar cale
         if (!submitter.IsAdmin && !string.IsNullOrEmpty(requested) && requested != submitter.Unit) return null;
 
         var data = await reference.LoadAsync(ct);
-        var unit = data.Units.FirstOrDefault(u => u.Code == code && u.Level == reporting.Value.ReportingLevel);
-        if (unit is null) return null;
         var period = calendar.Current;
-        return new PortalUnit(unit, data.CommunesOf(unit), submitter.IsAdmin, submitter, period,
+        var units = calendar.UnitsOf(data, period);
+        if (units.ReportingUnit(code) is not { } unit) return null;
+        return new PortalUnit(unit, units.CommunesOf(unit), submitter.IsAdmin, submitter, period,
             data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(period.Year)), data);
     }
 }

@@ -83,6 +83,32 @@ public sealed class ReportingCalendar
         return new DateTimeOffset(local, _zone.GetUtcOffset(local));
     }
 
+    /// <summary>
+    /// The day whose unit list a period uses (địa giới của kỳ báo cáo): its deadline day, local time. A period that straddles
+    /// a merger is reported on the units the districts have when they fill it in (CONTRACT §8).
+    /// </summary>
+    public DateOnly BoundariesOf(ReportingPeriod period) => DateOnly.FromDateTime(ToLocal(Deadline(period)));
+
+    /// <summary>The unit structure of a period: its units, the level that submits, the communes each reports for.</summary>
+    public PeriodUnits UnitsOf(ReferenceData data, ReportingPeriod period)
+    {
+        var day = BoundariesOf(period);
+        return new PeriodUnits(data, day, _reporting.LevelOn(day));
+    }
+
+    /// <summary>
+    /// The first period of <paramref name="cycle"/> whose boundaries day is on or after <paramref name="day"/>: the first that
+    /// sees a merger effective that day. Deadlines only move forward (to the next working day), so the answer is the period
+    /// holding the day or a neighbour.
+    /// </summary>
+    public ReportingPeriod FirstPeriodFrom(DateOnly day, ReportingCycle cycle)
+    {
+        var p = ReportingPeriod.Containing(day, cycle);
+        while (BoundariesOf(p.Previous) >= day) p = p.Previous;
+        while (BoundariesOf(p) < day) p = p.Next;
+        return p;
+    }
+
     public bool IsLate(ReportingPeriod period, DateTimeOffset receivedAt) => receivedAt > Deadline(period);
 
     /// <summary>After <c>Reporting:LockAfterDays</c> past the deadline only the admin may still submit.</summary>

@@ -27,6 +27,11 @@ public static class Vn
 
     public static string Pct(int part, int whole) => whole == 0 ? "–" : Pct(100m * part / whole);
 
+    /// <summary>"2020-01-01" (a stored day) as "01/01/2020".</summary>
+    public static string Date(string? isoDay) =>
+        DateOnly.TryParseExact(isoDay, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? day.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture) : isoDay ?? "";
+
     public static string DateTime(DateTime local) => local.ToString("HH:mm 'ngày' dd/MM/yyyy", CultureInfo.InvariantCulture);
 
     /// <summary>"↑ 1,50", "↓ 0,25", "không đổi".</summary>

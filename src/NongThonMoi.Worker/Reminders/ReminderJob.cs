@@ -66,7 +66,7 @@ public sealed class ReminderJob(
     private async Task<MailRun?> AskAsync(string kind, ReportingPeriod period, CancellationToken ct)
     {
         var data = await reference.LoadAsync(ct);
-        var units = data.ReportingUnitsAt(reporting.Value.ReportingLevel).ToDictionary(u => u.Code);
+        var units = calendar.UnitsOf(data, period).ReportingUnits.ToDictionary(u => u.Code);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var submitted = (await connection.QueryAsync<string>(new CommandDefinition(
             "select unit_code from current_submissions where period = @period", new { period = period.Id }, cancellationToken: ct))).ToHashSet();
@@ -84,8 +84,8 @@ public sealed class ReminderJob(
     private async Task SendRunAsync(MailRun run, CancellationToken ct)
     {
         var data = await reference.LoadAsync(ct);
-        var units = data.ReportingUnitsAt(reporting.Value.ReportingLevel).ToDictionary(u => u.Code);
         var period = ReportingPeriod.Parse(run.Period);
+        var units = calendar.UnitsOf(data, period).ReportingUnits.ToDictionary(u => u.Code);
         var deadline = calendar.FormatLocal(calendar.Deadline(period));
         await sender.SendAsync(run, d =>
         {

@@ -140,7 +140,7 @@ public static class SubmissionEndpoints
     private static async Task<IResult> CreateTokenAsync(TokenRequest request, TokenService tokens, ReferenceStore reference, CancellationToken ct)
     {
         var data = await reference.LoadAsync(ct);
-        if (string.IsNullOrWhiteSpace(request.Unit) || data.Units.All(u => u.Code != request.Unit))
+        if (string.IsNullOrWhiteSpace(request.Unit) || data.AllUnits.All(u => u.Code != request.Unit))
             return Problems.Of(422, "Unknown unit", $"\"{request.Unit}\" không phải là một đơn vị trong danh mục.");
         var token = await tokens.CreateAsync(request.Unit, ct);
         return TypedResults.Created($"/api/admin/tokens/{request.Unit}", new { unit = request.Unit, token });

@@ -99,12 +99,17 @@ public sealed class SubmissionService(
         var errors = new List<SubmissionError>();
         // Kept in memory until a reference sync changes it (ReferenceStore): a deadline rush reads it per submission.
         var data = await reference.LoadAsync(ct);
-        var level = reporting.Value.ReportingLevel;
-        var unit = data.Units.FirstOrDefault(u => u.Code == unitCode && u.Level == level);
+        // The unit list of the period (its deadline day): a period before a merger keeps its old units, one after it the new.
+        var units = calendar.UnitsOf(data, calendar.TryParsePeriod(periodId, out var asked, out _) ? asked : calendar.Current);
+        var unit = units.ReportingUnit(unitCode);
         if (unit is null)
             errors.Add(new(null, "unit", unitCode.Length == 0
                 ? fromFile ? "thiếu mã đơn vị báo cáo: thêm ?unit=… vào địa chỉ gửi tệp" : "thiếu mã đơn vị báo cáo (unit)"
-                : $"\"{unitCode}\" không phải là đơn vị báo cáo ({(level == UnitLevel.District ? "huyện" : "xã")}) của tỉnh"));
+                : units.WhyNotValid(unitCode) is { } why
+                    ? units.Level == UnitLevel.Commune && data.AllUnits.Any(u => u.Code == unitCode && u.Level == UnitLevel.District)
+                        ? $"{why}; từ kỳ này mỗi xã tự báo cáo bằng mã xã của mình"
+                        : why
+                    : $"\"{unitCode}\" không phải là đơn vị báo cáo ({units.LevelName}) của tỉnh"));
 
         CriteriaSet? set = null;
         var parsed = calendar.TryParsePeriod(periodId, out var period, out var periodError);
@@ -121,8 +126,9 @@ public sealed class SubmissionService(
             errors.Add(new(null, "period", $"chưa có bộ tiêu chí áp dụng cho năm {period.Year}"));
 
         if (errors.Count > 0) return (null, errors);
-        var communes = data.CommunesOf(unit!);
-        return (new ValidationContext(unit!, communes, period, set!, IndicatorCodes(set!), data.DataElements.Select(e => e.Code).ToHashSet()), errors);
+        var communes = units.CommunesOf(unit!);
+        return (new ValidationContext(unit!, communes, period, set!, IndicatorCodes(set!), data.DataElements.Select(e => e.Code).ToHashSet(),
+            units.WhyNotValid), errors);
     }
 
     private static HashSet<string> IndicatorCodes(CriteriaSet set)

@@ -1,5 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.Options;
 using NongThonMoi.Programme;
 using Npgsql;
 
@@ -17,12 +16,12 @@ public sealed record PeriodSubmissionStatus(
 /// The admin's view of a period, unit by unit: who reported, who is late, who has only rejected attempts
 /// (someone is trying and may need a call), who is silent. Answers the Friday-afternoon question directly.
 /// </summary>
-public sealed class SubmissionStatusQuery(NpgsqlDataSource dataSource, ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting)
+public sealed class SubmissionStatusQuery(NpgsqlDataSource dataSource, ReferenceStore reference, ReportingCalendar calendar)
 {
     public async Task<PeriodSubmissionStatus> ForPeriodAsync(ReportingPeriod period, CancellationToken ct)
     {
         var data = await reference.LoadAsync(ct);
-        var units = data.ReportingUnitsAt(reporting.Value.ReportingLevel);
+        var units = calendar.UnitsOf(data, period).ReportingUnits;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var current = (await connection.QueryAsync<(string Unit, Guid Id, DateTimeOffset ReceivedAt, bool Late)>(new CommandDefinition(
             "select unit_code, submission_id, received_at, late from current_submissions where period = @period",

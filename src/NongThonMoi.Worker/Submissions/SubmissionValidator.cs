@@ -9,7 +9,9 @@ public sealed record ValidationContext(
     ReportingPeriod Period,
     CriteriaSet CriteriaSet,
     IReadOnlySet<string> IndicatorCodes,
-    IReadOnlySet<string> DataElements);
+    IReadOnlySet<string> DataElements,
+    // Why a code is not a unit of the period (a merged commune: "xã X đã sáp nhập vào xã Y từ dd/MM/yyyy"), or null.
+    Func<string, string?>? WhyNotValid = null);
 
 public sealed record ValidationOutcome(IReadOnlyList<SubmissionError> Errors, IReadOnlyList<SubmissionError> Warnings)
 {
@@ -45,7 +47,9 @@ public static class SubmissionValidator
             }
             if (!expected.TryGetValue(row.Code, out var commune))
             {
-                errors.Add(new(row.Code, "code", $"mã xã {row.Code} không thuộc {context.ReportingUnit.Name}"));
+                errors.Add(new(row.Code, "code", context.WhyNotValid?.Invoke(row.Code) is { } why
+                    ? $"{why}: báo cáo theo mã xã mới"
+                    : $"mã xã {row.Code} không thuộc {context.ReportingUnit.Name}"));
                 continue;
             }
             if (!seen.Add(row.Code))

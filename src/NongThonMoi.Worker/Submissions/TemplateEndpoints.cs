@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.Extensions.Options;
 using NongThonMoi.Infrastructure;
 using NongThonMoi.Infrastructure.Security;
 using NongThonMoi.Infrastructure.Web;
@@ -16,14 +15,14 @@ public static class TemplateEndpoints
     public static void MapTemplateEndpoints(this WebApplication app)
     {
         var templates = app.MapGroup("/api/templates").RequireAuthorization(SecurityExtensions.SubmitterPolicy);
-        templates.MapGet("/submission.csv", (ClaimsPrincipal user, string? unit, ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting, SubmissionPrefill prefill, CancellationToken ct) =>
-            TemplateAsync(user, unit, reference, calendar, reporting.Value, prefill, csv: true, ct));
-        templates.MapGet("/submission.xlsx", (ClaimsPrincipal user, string? unit, ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting, SubmissionPrefill prefill, CancellationToken ct) =>
-            TemplateAsync(user, unit, reference, calendar, reporting.Value, prefill, csv: false, ct));
+        templates.MapGet("/submission.csv", (ClaimsPrincipal user, string? unit, ReferenceStore reference, ReportingCalendar calendar, SubmissionPrefill prefill, CancellationToken ct) =>
+            TemplateAsync(user, unit, reference, calendar, prefill, csv: true, ct));
+        templates.MapGet("/submission.xlsx", (ClaimsPrincipal user, string? unit, ReferenceStore reference, ReportingCalendar calendar, SubmissionPrefill prefill, CancellationToken ct) =>
+            TemplateAsync(user, unit, reference, calendar, prefill, csv: false, ct));
     }
 
     private static async Task<IResult> TemplateAsync(
-        ClaimsPrincipal user, string? unitCode, ReferenceStore reference, ReportingCalendar calendar, ReportingOptions reporting, SubmissionPrefill prefill, bool csv, CancellationToken ct)
+        ClaimsPrincipal user, string? unitCode, ReferenceStore reference, ReportingCalendar calendar, SubmissionPrefill prefill, bool csv, CancellationToken ct)
     {
         var submitter = Submitter.Of(user);
         unitCode = string.IsNullOrWhiteSpace(unitCode) ? submitter.Unit : unitCode.Trim();
@@ -34,15 +33,18 @@ public static class TemplateEndpoints
                 $"Mã truy cập này chỉ dùng cho đơn vị {submitter.Unit}, không phải {unitCode}.");
 
         var data = await reference.LoadAsync(ct);
-        var unit = data.Units.FirstOrDefault(u => u.Code == unitCode && u.Level == reporting.ReportingLevel);
-        if (unit is null)
-            return Problems.Of(StatusCodes.Status404NotFound, "Unknown unit", $"\"{unitCode}\" không phải là đơn vị báo cáo của tỉnh.");
         var period = calendar.Current;
+        var units = calendar.UnitsOf(data, period);
+        var unit = units.ReportingUnit(unitCode);
+        if (unit is null)
+            return Problems.Of(StatusCodes.Status404NotFound, "Unknown unit", units.WhyNotValid(unitCode) is { } why
+                ? $"{why}; kỳ {period.Id} không có mẫu cho mã này."
+                : $"\"{unitCode}\" không phải là đơn vị báo cáo ({units.LevelName}) của tỉnh.");
         var set = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(period.Year));
         if (set is null)
             return Problems.Of(StatusCodes.Status404NotFound, "No criteria set", $"Chưa có bộ tiêu chí áp dụng cho năm {period.Year}.");
 
-        var communes = data.CommunesOf(unit);
+        var communes = units.CommunesOf(unit);
         var last = await prefill.NewestAcceptedAsync(unit.Code, period, set, data, ct);
         var name = $"bao-cao-{unit.Code}-{period.Id}";
         return csv

@@ -106,14 +106,14 @@ public static class Commands
         switch (command.Verb, command.SubVerb)
         {
             case ("sync-reference", _):
-                Console.WriteLine($"Reference data loaded: {reference.Units.Count} units, {reference.CriteriaSets.Count} criteria sets, " +
+                Console.WriteLine($"Reference data loaded: {reference.Units.Count} units in force ({reference.AllUnits.Count} versions, {reference.Mergers.Count} merger rows), {reference.CriteriaSets.Count} criteria sets, " +
                                   $"{reference.Committees.Count} committees, {reference.Targets.Count} targets, {reference.DataElements.Count} data elements.");
                 return 0;
 
             case ("token", "create"):
                 {
                     var unit = command.Option("unit")!;
-                    if (reference.Units.All(u => u.Code != unit)) throw new ArgumentException($"--unit {unit}: no such unit in units.csv");
+                    if (reference.AllUnits.All(u => u.Code != unit)) throw new ArgumentException($"--unit {unit}: no such unit in units.csv");
                     var token = await services.GetRequiredService<TokenService>().CreateAsync(unit, ct);
                     Console.Error.WriteLine($"Token for unit {unit} (shown once; only its hash is stored):");
                     Console.WriteLine(token);

@@ -43,8 +43,8 @@ public static class DemoCommand
         jobs.ContinueJobWith<BulletinJob>(recompute, j => j.RunAsync(current.Id, null, false, CancellationToken.None));
 
         // One sample district's access code, so the portal can be tried as a district at once (a new code each run).
-        var sample = (await services.GetRequiredService<ReferenceStore>().LoadAsync(ct))
-            .ReportingUnitsAt(services.GetRequiredService<IOptions<ReportingOptions>>().Value.ReportingLevel).First();
+        var sample = services.GetRequiredService<ReportingCalendar>()
+            .UnitsOf(await services.GetRequiredService<ReferenceStore>().LoadAsync(ct), current).ReportingUnits.First();
         var code = await services.GetRequiredService<TokenService>().CreateAsync(sample.Code, ct);
         var admin = services.GetRequiredService<IOptions<AdminOptions>>().Value;
         var url = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
@@ -65,23 +65,26 @@ public static class DemoCommand
         return 0;
     }
 
-    /// <summary>Every district for the end of last year; every district but the last for the current period, so the bulletin shows a missing one.</summary>
+    /// <summary>
+    /// Every reporting unit for the end of last year; every one but the last for the current period, so the bulletin shows a
+    /// missing one. Each period on its own units: since 01/07/2025 the sample province's xã report for themselves.
+    /// </summary>
     private static async Task<(ReportingPeriod Current, int Submitted)> SubmitSamplesAsync(IServiceProvider services, CancellationToken ct)
     {
         var reference = await services.GetRequiredService<ReferenceStore>().LoadAsync(ct);
         var calendar = services.GetRequiredService<ReportingCalendar>();
-        var level = services.GetRequiredService<IOptions<ReportingOptions>>().Value.ReportingLevel;
         var service = services.GetRequiredService<SubmissionService>();
-        var units = reference.ReportingUnitsAt(level);
         var current = calendar.Current;
         var submitted = 0;
         foreach (var (period, skipLast) in new[] { (current.EndOfPreviousYear, false), (current, true) })
         {
             var set = reference.CriteriaSets.FirstOrDefault(s => s.AppliesTo(period.Year));
             if (set is null) continue;
+            var structure = calendar.UnitsOf(reference, period);
+            var units = structure.ReportingUnits;
             foreach (var unit in skipLast ? units.SkipLast(1) : units)
             {
-                var communes = reference.CommunesOf(unit);
+                var communes = structure.CommunesOf(unit);
                 var body = DemoData.Body(unit, communes, period, set, reference.DataElements);
                 var answer = await service.SubmitAsync(Submitter.Admin, SubmissionFormat.Json, "application/json", body, null, null, ct);
                 if (!answer.Accepted)
