@@ -24,6 +24,13 @@ public sealed class BulletinRuns(DeliveryLedger ledger, ReferenceStore reference
         if (committeeId is not null && committees.Count == 0)
             throw new ArgumentException($"no committee \"{committeeId}\" in committees.json");
         var target = period ?? (await snapshots.FindAsync(null, ct))?.Period ?? calendar.Current.Id;
+        // A committee exists while its unit does: after the 2025 reform the district steering committees are gone, and a
+        // period of that time goes to the province's committee only (an earlier period still reaches the districts').
+        var units = calendar.UnitsOf(data, ReportingPeriod.Parse(target)).Units;
+        var gone = committees.Where(c => !c.IsProvince && units.All(u => u.Code != c.Scope)).ToList();
+        if (committeeId is not null && gone.Count > 0)
+            throw new ArgumentException($"committee \"{committeeId}\": its unit {gone[0].Scope} is not a unit of period {target}");
+        committees = committees.Except(gone).ToList();
         var recipients = committees.SelectMany(c => c.Members.Select(m => new Recipient(c.Id, c.Scope, m.Email, m.Name))).ToList();
         var (run, added) = await ledger.CreateRunAsync(BulletinJob.Kind, target, resend, recipients, ct);
         logger.LogInformation("Bulletin {Period} (copy {Copy}, run {RunId}) asked for {Committees} committees: {Added} new recipients of {Recipients}",

@@ -19,7 +19,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         var data = await reference.LoadAsync(ct);
         var set = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(period.Year))
             ?? throw new InvalidOperationException($"No criteria set in config/criteria applies to {period.Year} (period {period.Id}).");
-        var units = boundaries is { } day ? new PeriodUnits(data, day, reporting.Value.LevelOn(day)) : calendar.UnitsOf(data, period);
+        var units = boundaries is { } day ? PeriodUnits.Of(data, day, reporting.Value.LevelOn(day)) : calendar.UnitsOf(data, period);
         var communes = units.Communes;
         var reportingUnits = units.ReportingUnits;
         var codes = reportingUnits.Select(u => u.Code).ToArray();

@@ -10,6 +10,20 @@ namespace NongThonMoi.Programme;
 /// </summary>
 public sealed class PeriodUnits(ReferenceData data, DateOnly boundaries, UnitLevel level)
 {
+    /// <summary>
+    /// The structure of <paramref name="boundaries"/> at the configured level (<see cref="ReportingOptions.LevelOn"/>). A unit list
+    /// with no district that has communes (the two-tier structure since 01/07/2025) is reported by its communes whatever the
+    /// configuration says: <c>district</c> means "districts report while there are districts", so a units.csv spanning the
+    /// reform works with the default level, and an explicit <c>district,commune@2025-07-01</c> says the same with a date.
+    /// </summary>
+    public static PeriodUnits Of(ReferenceData data, DateOnly boundaries, UnitLevel configured)
+    {
+        if (configured == UnitLevel.District && data.ReportingUnitsOn(boundaries, UnitLevel.District).Count == 0
+            && data.UnitsOn(boundaries).Any(u => u.Level == UnitLevel.Commune))
+            configured = UnitLevel.Commune;
+        return new PeriodUnits(data, boundaries, configured);
+    }
+
     public ReferenceData Data => data;
 
     public DateOnly Boundaries => boundaries;

@@ -93,7 +93,7 @@ public sealed class ReportingCalendar
     public PeriodUnits UnitsOf(ReferenceData data, ReportingPeriod period)
     {
         var day = BoundariesOf(period);
-        return new PeriodUnits(data, day, _reporting.LevelOn(day));
+        return PeriodUnits.Of(data, day, _reporting.LevelOn(day));
     }
 
     /// <summary>

@@ -18,6 +18,7 @@ public sealed class PortalBrowserTests(PostgresFixture postgres, SmtpFixture smt
     private const string District = "182"; // Huyện Văn Lãng of the sample province
     private static readonly TimeSpan Generous = TimeSpan.FromMinutes(1); // a hang guard, not a speed bound
 
+    private readonly TestReference reference = TestReference.LangSonBeforeReform();
     private TestApp app = null!;
     private IBrowser browser = null!;
     private string downloads = "";
@@ -25,12 +26,12 @@ public sealed class PortalBrowserTests(PostgresFixture postgres, SmtpFixture smt
 
     public async Task InitializeAsync()
     {
-        app = await TestApp.StartAsync(postgres, smtp, clock: PortalAccessTests.Wednesday(), listen: true);
+        app = await TestApp.StartAsync(postgres, smtp, reference.Directory, PortalAccessTests.Wednesday(), listen: true);
         // Last week's report, so the template and the form have something to be pre-filled with.
-        var reference = await app.Get<ReferenceStore>().LoadAsync(default);
-        var unit = reference.Units.Single(u => u.Code == District);
+        var data = await app.Get<ReferenceStore>().LoadAsync(default);
+        var unit = data.Units.Single(u => u.Code == District);
         var lastWeek = ReportingPeriod.Parse("2026-W47");
-        var body = DemoData.Body(unit, reference.CommunesOf(unit), lastWeek, reference.CriteriaSets.Single(s => s.AppliesTo(2026)), reference.DataElements);
+        var body = DemoData.Body(unit, data.CommunesOf(unit), lastWeek, data.CriteriaSets.Single(s => s.AppliesTo(2026)), data.DataElements);
         Assert.True((await app.Get<SubmissionService>().SubmitAsync(Submitter.Admin, SubmissionFormat.Json, "application/json", body, null, null, default)).Accepted);
         code = await app.Get<TokenService>().CreateAsync(District, default);
 
@@ -176,6 +177,7 @@ public sealed class PortalBrowserTests(PostgresFixture postgres, SmtpFixture smt
     {
         await browser.DisposeAsync();
         await app.DisposeAsync();
+        reference.Dispose();
         try { Directory.Delete(downloads, recursive: true); } catch (IOException) { }
     }
 }

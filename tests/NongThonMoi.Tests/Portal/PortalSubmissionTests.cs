@@ -135,7 +135,8 @@ public sealed class PortalSubmissionTests(PostgresFixture postgres, SmtpFixture 
     [Fact]
     public async Task The_largest_sample_districts_pages_stay_under_100_KB()
     {
-        await using var app = await TestApp.StartAsync(postgres, smtp, clock: PortalAccessTests.Wednesday());
+        using var reference = TestReference.LangSonBeforeReform();
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, PortalAccessTests.Wednesday());
         using var browser = new PortalSession(app);
         await browser.SignInAsync(await app.Get<TokenService>().CreateAsync("186", default)); // Hữu Lũng, 22 communes
         foreach (var path in new[] { "/", "/nhap" })

@@ -9,10 +9,14 @@ public class ReferenceLoaderTests
     public void The_shipped_sample_province_loads()
     {
         var data = ReferenceLoader.Load(Path.Combine(AppContext.BaseDirectory, "config"));
+        // Today: the two-tier structure, 61 xã under the province; on 30/06/2025 still 11 districts and 175 xã.
         Assert.Single(data.Units, u => u.Level == UnitLevel.Province);
-        Assert.Equal(11, data.Units.Count(u => u.Level == UnitLevel.District));
-        Assert.Equal(175, data.Units.Count(u => u.Level == UnitLevel.Commune));
-        Assert.All(data.Units, u => Assert.Equal("TDMNPB", u.Region));
+        Assert.Equal(0, data.Units.Count(u => u.Level == UnitLevel.District));
+        Assert.Equal(61, data.Units.Count(u => u.Level == UnitLevel.Commune));
+        var beforeReform = data.UnitsOn(new DateOnly(2025, 6, 30));
+        Assert.Equal((11, 175), (beforeReform.Count(u => u.Level == UnitLevel.District), beforeReform.Count(u => u.Level == UnitLevel.Commune)));
+        Assert.Equal((291, 213), (data.AllUnits.Count, data.Mergers.Count));
+        Assert.All(data.AllUnits, u => Assert.Equal("TDMNPB", u.Region));
         Assert.Equal([19, 19, 10], data.CriteriaSets.Select(s => s.Count));
         Assert.Equal(12, data.Committees.Count);
         Assert.All(data.Committees.SelectMany(c => c.Members), m => Assert.EndsWith("example.vn", m.Email));

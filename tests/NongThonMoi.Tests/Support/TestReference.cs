@@ -19,6 +19,24 @@ public sealed class TestReference : IDisposable
         Write("data-elements.json", dataElements ?? new[] { new { code = "ocop_3_sao", name = "Sản phẩm OCOP 3 sao", unit = "sản phẩm" } });
     }
 
+    /// <summary>
+    /// Lạng Sơn as it stood on 30/06/2025, the last day of districts (11 districts, 175 xã), with the shipped committees,
+    /// targets, data elements and holidays: for tests of district reporting in periods of today. The shipped config/ now
+    /// spans the reform, so its periods of today are reported by the 61 xã.
+    /// </summary>
+    public static TestReference LangSonBeforeReform()
+    {
+        var shipped = Path.Combine(AppContext.BaseDirectory, "config");
+        var units = NongThonMoi.Programme.ReferenceLoader.Load(shipped).UnitsOn(new DateOnly(2025, 6, 30));
+        var csv = new StringBuilder("code,name,level,parent,region,flags\n");
+        foreach (var u in units)
+            csv.Append($"{u.Code},{u.Name},{u.Level.ToString().ToLowerInvariant()},{u.ParentCode},{u.Region},{string.Join(';', u.Flags)}\n");
+        var reference = new TestReference(csv.ToString());
+        foreach (var file in new[] { "committees.json", "targets.json", "data-elements.json", "holidays.csv" })
+            File.Copy(Path.Combine(shipped, file), Path.Combine(reference.Directory, file), overwrite: true);
+        return reference;
+    }
+
     public void Write(string name, object value) =>
         File.WriteAllText(Path.Combine(Directory, name), JsonSerializer.Serialize(value), Encoding.UTF8);
 
