@@ -122,7 +122,7 @@ public static class BulletinContentBuilder
                 c.Status is null ? null : c.CriteriaMet.Count, c.Status is null ? null : MissingList(c.CriteriaMet, setCount),
                 c.RecognizedYear, c.DataPeriod)).ToList(),
             Trend: Trend(history ?? [s], s, province ? null : committee.Scope),
-            Corrections: NongThonMoi.Bulletins.Corrections.Lines(corrections ?? [], province ? null : committee.Scope),
+            Corrections: NongThonMoi.Bulletins.Corrections.Lines(corrections ?? [], province ? null : committee.Scope, s.Province.Communes),
             Boundaries: BoundariesLine(s, province ? s.Districts.Count(d => d.DerivedFrom is not null) : mine.Count(c => c.DerivedFrom is not null)));
     }
 

@@ -50,7 +50,7 @@ public sealed class Corrections(NpgsqlDataSource dataSource)
     /// "Tuần 47/2026: xã đạt chuẩn 35 → 37; bình quân tiêu chí/xã 6,50 → 6,52" for the scope (province, or one
     /// reporting unit); nothing when the scope's headline figures did not move.
     /// </summary>
-    public static List<string> Lines(IEnumerable<Correction> corrections, string? unit)
+    public static List<string> Lines(IEnumerable<Correction> corrections, string? unit, int? communesNow = null)
     {
         var lines = new List<string>();
         foreach (var c in corrections)
@@ -68,7 +68,10 @@ public sealed class Corrections(NpgsqlDataSource dataSource)
             Compare("xã NTM nâng cao", Vn.Int(before.Value.Advanced), Vn.Int(after.Value.Advanced));
             Compare("bình quân tiêu chí/xã", Vn.Dec(before.Value.Avg), Vn.Dec(after.Value.Avg));
             Compare("đơn vị đã báo cáo", Vn.Int(before.Value.Reported), Vn.Int(after.Value.Reported));
-            if (changes.Count > 0) lines.Add($"{ReportingPeriod.Parse(c.Period).Label}: {string.Join("; ", changes)}.");
+            // A period before a merger is corrected on its own units (as it was sent): said so, lest its counts be read
+            // against today's list of xã.
+            var units = communesNow is { } n && c.Now.Province.Communes != n ? $" (theo địa giới trước sáp nhập: {Vn.Int(c.Now.Province.Communes)} xã)" : "";
+            if (changes.Count > 0) lines.Add($"{ReportingPeriod.Parse(c.Period).Label}{units}: {string.Join("; ", changes)}.");
         }
         return lines;
     }

@@ -57,6 +57,7 @@ public sealed class MergerApiTests(PostgresFixture postgres, SmtpFixture smtp)
             Row("90101", "dat-chuan", 2018, AllNineteen), Row("90102", "chua-dat", null, OneToTenAndTwelve), Row("90103", "nang-cao", 2019, TwoToNineteen)));
         Assert.Equal(HttpStatusCode.Created, end2019.StatusCode);
         var s2019 = await FiguresAsync("2019-W52");
+        IndicatorSnapshot s2019Snapshot() => System.Text.Json.JsonSerializer.Deserialize<IndicatorSnapshot>(s2019.ToJsonString(), NongThonMoi.Infrastructure.JsonDefaults.Options)!;
         Assert.Equal("2019-12-27", (string?)s2019["boundaries"]);
         Assert.Equal(3, (int)s2019["province"]!["communes"]!);
         Assert.Equal(16.00m, (decimal)s2019["province"]!["avg_criteria"]!); // (19 + 11 + 18) / 3
@@ -104,6 +105,18 @@ public sealed class MergerApiTests(PostgresFixture postgres, SmtpFixture smtp)
         Assert.Equal(2, (int)s["province"]!["standard"]!);
         Assert.Equal(1, (int)s["province"]!["new_standard_this_year"]!);
         Assert.Null(s["districts"]![0]!["derived_from"]);
+
+        // The trend continues across the merger on mapped history: 2019-W52 on the two new units, not its own three.
+        var stored2020 = (await app.Get<SnapshotRepository>().FindAsync("2020-W12", CancellationToken.None))!;
+        var trend = await app.InScopeAsync<RecomputeJob, List<IndicatorSnapshot>>(j => j.TrendAsync(stored2020, 12, CancellationToken.None));
+        var mapped2019 = trend.Single(t => t.Period == "2019-W52");
+        Assert.Equal((2, 14.00m, "2020-03-20"), (mapped2019.Province.Communes, mapped2019.Province.AvgCriteria, mapped2019.Boundaries));
+        Assert.Equal(3, (await app.Get<SnapshotRepository>().FindAsync("2019-W52", CancellationToken.None))!.Snapshot.Province.Communes); // stored as sent
+
+        // A correction of a period before the merger is said to be on the old units.
+        var correction = new Correction("2019-W52", s2019Snapshot(), s2019Snapshot() with { Province = s2019Snapshot().Province with { Standard = 3 } });
+        Assert.Equal(["Tuần 52/2019 (23/12–29/12/2019) (theo địa giới trước sáp nhập: 3 xã): xã đạt chuẩn 2 → 3."],
+            Corrections.Lines([correction], null, communesNow: 2));
 
         // Before 01/07/2025 the district still reports; from then on each commune does, in the same database.
         Assert.Equal(HttpStatusCode.Created, (await SubmitAsync(Body("901", "2025-W20",
