@@ -3,6 +3,7 @@ using System.Text;
 using Hangfire;
 using Hangfire.Common;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace NongThonMoi.Tests.Support;
@@ -37,7 +38,7 @@ public sealed class TestApp : IAsyncDisposable
     public static async Task<TestApp> StartAsync(
         PostgresFixture postgres, SmtpFixture? smtp = null, string? referenceDirectory = null, FakeTimeProvider? clock = null,
         bool serves = true, IDictionary<string, string?>? settings = null, bool listen = false, string? sharedDatabase = null,
-        bool schedule = false)
+        bool schedule = false, ILoggerProvider? logs = null)
     {
         // A second worker of the same installation passes the first one's connection string.
         var connectionString = sharedDatabase ?? await postgres.CreateDatabaseAsync();
@@ -62,6 +63,8 @@ public sealed class TestApp : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(config);
             if (listening is null) builder.WebHost.UseTestServer();
             if (clock is not null) builder.Services.AddSingleton<TimeProvider>(clock);
+            // From the first line on: what the worker logs while it starts (the data source, migrations) counts too.
+            if (logs is not null) builder.Logging.AddProvider(logs);
             // Hangfire adds its manager only if none is there (TryAdd), and configure runs first: this one wins.
             if (!schedule) builder.Services.AddSingleton<IRecurringJobManager, NoSchedule>();
         });

@@ -6,7 +6,8 @@ using System.Text;
 namespace NongThonMoi.Tests.Support;
 
 /// <summary>
-/// The real built worker (<c>nongthonmoi.dll serve</c>, copied next to the tests by the project reference) as a child
+/// The real built worker (<c>nongthonmoi.dll serve</c>, or another serving verb such as <c>demo</c>; copied next to the
+/// tests by the project reference) as a child
 /// OS process, configured only through environment variables, its output kept for assertions. It can be killed
 /// (SIGKILL) or asked to stop (SIGTERM); whatever is still running when the test ends is killed on dispose, so a
 /// failed assertion leaves no orphan worker behind.
@@ -59,13 +60,13 @@ public sealed class WorkerProcess : IAsyncDisposable
     public static WorkerProcess Start(string name, IReadOnlyDictionary<string, string> settings) => Create(name, settings).Launch();
 
     /// <summary>A worker made ready but not started yet (<see cref="Launch"/>), so that a test can dispose it in any case.</summary>
-    public static WorkerProcess Create(string name, IReadOnlyDictionary<string, string> settings)
+    public static WorkerProcess Create(string name, IReadOnlyDictionary<string, string> settings, string verb = "serve")
     {
         var url = new Uri($"http://127.0.0.1:{SmtpFixture.FreePort()}");
         var host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
         var info = new ProcessStartInfo(host)
         {
-            ArgumentList = { Program, "serve" },
+            ArgumentList = { Program, verb },
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
