@@ -51,7 +51,6 @@ public sealed class DemoProcessTests(ITestOutputHelper output)
             ["Smtp:Host"] = "",                                // .eml files, as in the README
             ["Smtp:PickupDirectory"] = outbox,
             ["Admin:Password"] = "",                           // demo generates one and prints it
-            ["Logging:LogLevel:Npgsql"] = "Warning",           // every SQL command at Information would bury the rest
         }, verb: "demo");
         try
         {
@@ -220,8 +219,9 @@ public sealed class DemoProcessTests(ITestOutputHelper output)
 
     /// <summary>
     /// What <c>config/units.csv</c> (the file the demo reads, copied next to the tests) says, read by hand rather than by
-    /// the program's loader: the reporting units (the districts, in file order; the demo leaves the last one out) and
-    /// their rural communes. On today's file: 11 districts, the last Huyện Đình Lập with 10 communes; 175 communes.
+    /// the program's loader: the reporting units of today (the districts, in file order, or — with no district open, as
+    /// since 01/07/2025 — the communes themselves; the demo leaves the last one out) and their rural communes. On today's
+    /// file: 61 xã reporting for themselves, the last Xã Châu Sơn.
     /// </summary>
     private sealed record SampleProvince(IReadOnlyList<(string Code, string Name)> Units, IReadOnlyDictionary<string, int> CommunesPerUnit)
     {
@@ -235,10 +235,18 @@ public sealed class DemoProcessTests(ITestOutputHelper output)
             var header = lines[0].Split(',').ToList();
             int Column(string name) => header.IndexOf(name) is >= 0 and var i ? i : throw new InvalidDataException($"{file}: no column {name}");
             var (code, name, level, parent) = (Column("code"), Column("name"), Column("level"), Column("parent"));
-            // No sample name holds a comma or a quote, so a plain split is enough.
-            var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+            // No sample name holds a comma or a quote, so a plain split is enough. The units of today: rows still open
+            // (empty valid_to; a file without validity columns is all open).
+            var validTo = header.IndexOf("valid_to");
+            var rows = lines.Skip(1).Select(l => l.Split(',')).Where(r => validTo < 0 || r[validTo].Length == 0).ToList();
             var units = rows.Where(r => r[level] == "district").Select(r => (r[code], r[name])).ToList();
             var communes = units.ToDictionary(u => u.Item1, u => rows.Count(r => r[level] == "commune" && r[parent] == u.Item1));
+            if (units.Count == 0)
+            {
+                // The two-tier structure (since 01/07/2025): every commune reports for itself.
+                units = rows.Where(r => r[level] == "commune").Select(r => (r[code], r[name])).ToList();
+                communes = units.ToDictionary(u => u.Item1, _ => 1);
+            }
             Assert.True(units.Count >= 2, $"{file}: the demo needs at least two reporting units");
             return new SampleProvince(units, communes);
         }
