@@ -96,16 +96,22 @@ public sealed class BulletinJob(
             return RenderedBulletin.Of(content, run.Period, committee.Id);
         })).Value;
 
-        // The ledger sends committee after committee: once the sender moves on, the last bulletin is let go (a retry renders
-        // it again), and the renderer stays a few committees ahead, so a run holds a handful of bulletins, not all 700.
+        // The ledger sends committee after committee, over Smtp:Connections lanes that each claim a batch of rows: a bulletin
+        // is let go once the furthest lane is a batch per lane past it (a retry renders it again), and the renderer stays a
+        // few committees ahead, so a run holds a few dozen bulletins, not all 700. Compose is called from every lane at once.
         var order = committees.Select((c, i) => (c.Id, i)).ToDictionary(x => x.Id, x => x.i);
-        string? composing = null;
+        var keepBehind = sender.Connections * RunSender.BatchSize;
         var sendingAt = -1;
         MimeMessage Compose(Delivery d)
         {
-            if (composing is not null && composing != d.CommitteeId) rendered.TryRemove(composing, out _);
-            composing = d.CommitteeId;
-            if (order.TryGetValue(d.CommitteeId, out var at)) Volatile.Write(ref sendingAt, Math.Max(Volatile.Read(ref sendingAt), at));
+            if (order.TryGetValue(d.CommitteeId, out var at))
+            {
+                int seen;
+                while (at > (seen = Volatile.Read(ref sendingAt)) && Interlocked.CompareExchange(ref sendingAt, at, seen) != seen) { }
+                var behind = Volatile.Read(ref sendingAt) - keepBehind;
+                foreach (var id in rendered.Keys)
+                    if (order.TryGetValue(id, out var i) && i < behind) rendered.TryRemove(id, out _);
+            }
             var r = RenderOf(d.CommitteeId, d.Scope);
             // From, To, Message-Id, Date and Auto-Submitted are the ledger's (RunSender); these say what the bulletin is.
             var message = new MimeMessage { Subject = r.Content.Subject, Body = r.ToMimeBody() };

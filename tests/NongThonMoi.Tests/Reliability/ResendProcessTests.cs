@@ -198,6 +198,8 @@ public sealed class ResendProcessTests(PostgresFixture postgres, ITestOutputHelp
             ["ConnectionStrings:NongThonMoi"] = database,
             ["Reference:Directory"] = reference.Directory,
             ["Smtp:Port"] = relay.Port.ToString(CultureInfo.InvariantCulture),
+            // One SMTP session, so that the kill finds exactly one message in flight (the one repeat a crash may make).
+            ["Smtp:Connections"] = "1",
         };
         foreach (var (k, v) in extra) settings[k] = v;
         return deferred ? WorkerProcess.Create(name, settings) : WorkerProcess.Start(name, settings);

@@ -223,6 +223,8 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
             ["ConnectionStrings:NongThonMoi"] = database,
             ["Reference:Directory"] = reference.Directory,
             ["Smtp:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // One SMTP session, so that the kill finds exactly one message in flight (the one repeat a crash may make).
+            ["Smtp:Connections"] = "1",
             // A dead worker's job is taken over after 8 s instead of 5 min; a claimed row is reserved 3 s instead of 2 min
             // (shorter than a batch of 20 at the slow relay: a batch's last rows outlive the lease they were claimed with).
             ["Jobs:InvisibilityTimeout"] = "00:00:08",

@@ -40,6 +40,9 @@ public sealed class SmtpFixture : IAsyncLifetime
     /// <summary>Messages received but not answered yet (inside <see cref="Delay"/>): the hand-overs in flight.</summary>
     public int InFlight => Volatile.Read(ref _store.InFlight);
 
+    /// <summary>The most messages the relay held at once since the last <see cref="Reset"/>: sessions that sent in parallel.</summary>
+    public int MaxInFlight => Volatile.Read(ref _store.MaxInFlight);
+
     /// <summary>Messages to this address are answered 550 (mailbox unavailable).</summary>
     public void Refuse(string address) => _store.Refused[address.ToLowerInvariant()] = true;
 
@@ -48,6 +51,7 @@ public sealed class SmtpFixture : IAsyncLifetime
         _store.Messages.Clear();
         _store.Refused.Clear();
         Interlocked.Exchange(ref _store.TransientFailures, 0);
+        Interlocked.Exchange(ref _store.MaxInFlight, 0);
     }
 
     public IReadOnlyList<MimeMessage> To(string address) =>
@@ -97,6 +101,7 @@ public sealed class SmtpFixture : IAsyncLifetime
         public int TransientFailures;
         public TimeSpan Delay;
         public int InFlight;
+        public int MaxInFlight;
 
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
             ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
@@ -109,7 +114,8 @@ public sealed class SmtpFixture : IAsyncLifetime
                     return new SmtpResponse((SmtpReplyCode)451, "local error in processing, try again later");
             }
             await using var stream = new MemoryStream(buffer.ToArray());
-            Interlocked.Increment(ref InFlight);
+            var now = Interlocked.Increment(ref InFlight);
+            for (var max = Volatile.Read(ref MaxInFlight); now > max && Interlocked.CompareExchange(ref MaxInFlight, now, max) != max; max = Volatile.Read(ref MaxInFlight)) { }
             try
             {
                 if (Delay > TimeSpan.Zero) await Task.Delay(Delay, CancellationToken.None);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace NongThonMoi.Infrastructure.Mail;
@@ -29,12 +30,17 @@ public static class MailJobRetry
 }
 
 /// <summary>
-/// Works through the open rows of one run on one SMTP connection: claim a batch, send, mark. Transient
-/// failures wait for their backoff while the others go on; the run ends when no row is left open.
+/// Works through the open rows of one run over <c>Smtp:Connections</c> sessions at once, each a lane that claims a batch,
+/// sends, marks. The ledger's claims (SKIP LOCKED, leased) keep the lanes off each other's rows, as they keep two workers
+/// apart. Transient failures wait for their backoff while the others go on; the run ends when no row is left open.
 /// </summary>
-public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, TimeProvider clock, ILogger<RunSender> logger)
+public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, TimeProvider clock, IOptions<SmtpOptions> smtp, ILogger<RunSender> logger)
 {
-    private const int BatchSize = 20;
+    /// <summary>Rows a lane claims at a time.</summary>
+    public const int BatchSize = 20;
+
+    /// <summary>The lanes of a run: a composer called from them is called from that many threads at once.</summary>
+    public int Connections => smtp.Value.Connections;
 
     /// <summary>The longest the run waits for a retry or for another job's rows before looking again.</summary>
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(2);
@@ -85,8 +91,32 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
 
     private async Task<RunResult> SendOpenRowsAsync(MailRun run, Func<Delivery, MimeMessage> compose, TimeSpan maxWait, Stopwatch watch, CancellationToken ct)
     {
-        int sent = 0, failed = 0;
-        var lastProgress = TimeSpan.Zero;
+        var tally = new LaneTally();
+        await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => Task.Run(() => LaneAsync(run, compose, maxWait, watch, tally, ct), CancellationToken.None)));
+        var (sent, failed) = (tally.Sent, tally.Failed);
+        await ledger.LetGoAsync(run.Id, CancellationToken.None);
+        var (total, failedInRun) = await ledger.TallyAsync(run.Id, CancellationToken.None);
+        var result = new RunResult(sent, failed, total);
+        logger.LogInformation("Run {Kind} {Period} (copy {Copy}) finished: {Sent} sent, {Failed} failed now ({FailedInRun} failed in the run), {Total} in the run, in {ElapsedMs} ms",
+            run.Kind, run.Period, run.Copy, sent, failed, failedInRun, total, watch.ElapsedMilliseconds);
+        if (failedInRun > 0)
+            throw new DeliveryFailuresException(
+                $"{run.Kind} {run.Period} (copy {run.Copy}): {failedInRun} deliveries failed; see GET /api/admin/bulletins?period={run.Period}",
+                result, failedInRun);
+        return result;
+    }
+
+    /// <summary>Counts shared by the lanes of one run.</summary>
+    private sealed class LaneTally
+    {
+        public int Sent;
+        public int Failed;
+        public long LastProgressTicks;
+    }
+
+    /// <summary>One SMTP session working through the run's open rows until none is left, beside the other lanes.</summary>
+    private async Task LaneAsync(MailRun run, Func<Delivery, MimeMessage> compose, TimeSpan maxWait, Stopwatch watch, LaneTally tally, CancellationToken ct)
+    {
         await using (var session = transport.OpenSession())
         {
             while (true)
@@ -114,7 +144,7 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
                         // Shutting down: what was claimed but not sent goes back to the queue for the next worker.
                         var released = await ledger.ReleaseAsync(batch.Skip(i).ToList(), CancellationToken.None);
                         logger.LogInformation("Run {Kind} {Period}: stopping; released {Released} claimed deliveries back to the queue ({Sent} sent by this worker)",
-                            run.Kind, run.Period, released, sent);
+                            run.Kind, run.Period, released, Volatile.Read(ref tally.Sent));
                         ct.ThrowIfCancellationRequested();
                     }
                     // Composed first (the first message of a committee renders its charts): the lease renewed below then
@@ -131,33 +161,22 @@ public sealed class RunSender(DeliveryLedger ledger, IMailTransport transport, T
                     {
                         await session.SendAsync(message, CancellationToken.None);
                         await ledger.MarkSentAsync(delivery.Id, CancellationToken.None);
-                        sent++;
+                        Interlocked.Increment(ref tally.Sent);
                     }
                     catch (MailDeliveryException e)
                     {
                         await ledger.MarkFailedAsync(delivery, e.Message, e.Permanent, CancellationToken.None);
-                        if (e.Permanent || delivery.Attempts >= DeliveryLedger.MaxAttempts) failed++;
+                        if (e.Permanent || delivery.Attempts >= DeliveryLedger.MaxAttempts) Interlocked.Increment(ref tally.Failed);
                         logger.LogWarning("Delivery {DeliveryId} to {Committee} (attempt {Attempt}) failed{Final}: {Error}",
                             delivery.Id, delivery.CommitteeId, delivery.Attempts, e.Permanent ? " permanently" : "", e.Message);
                     }
                 }
-                if (watch.Elapsed - lastProgress > TimeSpan.FromSeconds(5))
-                {
-                    lastProgress = watch.Elapsed;
-                    logger.LogInformation("Run {Kind} {Period}: {Sent} delivered so far", run.Kind, run.Period, sent);
-                }
+                var elapsed = watch.Elapsed.Ticks;
+                var last = Volatile.Read(ref tally.LastProgressTicks);
+                if (elapsed - last > TimeSpan.TicksPerSecond * 5 && Interlocked.CompareExchange(ref tally.LastProgressTicks, elapsed, last) == last)
+                    logger.LogInformation("Run {Kind} {Period}: {Sent} delivered so far", run.Kind, run.Period, Volatile.Read(ref tally.Sent));
             }
         }
-        await ledger.LetGoAsync(run.Id, CancellationToken.None);
-        var (total, failedInRun) = await ledger.TallyAsync(run.Id, CancellationToken.None);
-        var result = new RunResult(sent, failed, total);
-        logger.LogInformation("Run {Kind} {Period} (copy {Copy}) finished: {Sent} sent, {Failed} failed now ({FailedInRun} failed in the run), {Total} in the run, in {ElapsedMs} ms",
-            run.Kind, run.Period, run.Copy, sent, failed, failedInRun, total, watch.ElapsedMilliseconds);
-        if (failedInRun > 0)
-            throw new DeliveryFailuresException(
-                $"{run.Kind} {run.Period} (copy {run.Copy}): {failedInRun} deliveries failed; see GET /api/admin/bulletins?period={run.Period}",
-                result, failedInRun);
-        return result;
     }
 
     /// <summary>

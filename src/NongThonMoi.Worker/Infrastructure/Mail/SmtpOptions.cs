@@ -16,6 +16,12 @@ public sealed class SmtpOptions
     public string From { get; set; } = "NongThonMoi <nongthonmoi@localhost>";
     public string PickupDirectory { get; set; } = "outbox";
 
+    /// <summary>
+    /// SMTP sessions a run sends over at once, each claiming its own rows of the ledger (SKIP LOCKED), so every member still
+    /// gets one message. A relay answers each message in turn; two to four sessions keep it busy while one waits for its reply.
+    /// </summary>
+    public int Connections { get; set; } = 3;
+
     public bool UsesPickupDirectory => string.IsNullOrWhiteSpace(Host);
 }
 
@@ -34,6 +40,8 @@ internal sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
             return ValidateOptionsResult.Fail($"Smtp:From: \"{o.From}\" is not an e-mail address");
         if (o.UsesPickupDirectory && string.IsNullOrWhiteSpace(o.PickupDirectory))
             return ValidateOptionsResult.Fail("Smtp:PickupDirectory: must name a folder when Smtp:Host is empty");
+        if (o.Connections is < 1 or > 16)
+            return ValidateOptionsResult.Fail($"Smtp:Connections: must be between 1 and 16 (got {o.Connections})");
         if (!string.IsNullOrEmpty(o.User) && string.IsNullOrEmpty(o.Password))
             return ValidateOptionsResult.Fail("Smtp:User: is set, so Smtp:Password is required too");
         // A password with no user would be ignored in silence and the relay would refuse every message.
