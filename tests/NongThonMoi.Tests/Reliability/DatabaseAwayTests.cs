@@ -53,7 +53,14 @@ public sealed class DatabaseAwayTests(PostgresFixture postgres, SmtpFixture smtp
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await admin.GetAsync("/api/indicators/latest")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await anonymous.GetAsync("/health/ready")).StatusCode);
+            // Not ready: a problem+json saying why in Vietnamese, like every other refusal of the machine paths.
+            var ready = await anonymous.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Equal("application/problem+json", ready.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(ready.Headers.RetryAfter);
+            var notReady = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!.AsObject();
+            Assert.Equal(503, (int)notReady["status"]!);
+            Assert.Contains("không kết nối được cơ sở dữ liệu", (string?)notReady["detail"]);
         }
         finally
         {
