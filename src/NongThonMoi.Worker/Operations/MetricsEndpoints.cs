@@ -8,7 +8,7 @@ namespace NongThonMoi.Operations;
 /// <summary>
 /// <c>GET /metrics</c> in the Prometheus text format (or OpenMetrics when the scraper asks for it), behind the admin
 /// login, written by prometheus-net from this application's registry: the HTTP requests, the .NET runtime and process,
-/// Npgsql's connection pool and commands, Hangfire's jobs by state, and the programme's own series (README, "Monitoring").
+/// Npgsql's connection pool and commands, Hangfire's jobs by state, and the programme's own series (every series: docs/deployment.md, section 3).
 /// </summary>
 public static class MetricsEndpoints
 {
@@ -19,9 +19,14 @@ public static class MetricsEndpoints
         // register the scrape-time callbacks that read the database and Hangfire.
         app.Services.GetRequiredService<DomainMetrics>();
         app.Services.GetRequiredService<HangfireMetrics>();
-        MetricServerMiddlewareExtensions.MapMetrics(app, "/metrics", prometheus.Registry)
-            // prometheus-net maps every method; a POST is a 405 like on the rest of the machine paths.
-            .WithMetadata(new HttpMethodMetadata(["GET"]))
+        // prometheus-net's exporter (format negotiation: Prometheus text, or OpenMetrics when asked) behind a GET route of
+        // our own rather than its MapMetrics: a route handler is what the OpenAPI document lists, and it answers any other
+        // method with the 405 problem of the rest of the machine paths.
+        var exporter = new MetricServerMiddleware(_ => Task.CompletedTask, new MetricServerMiddleware.Settings { Registry = prometheus.Registry });
+        // A Func, not a RequestDelegate: only a route handler built from a delegate is described to the OpenAPI document.
+        Func<HttpContext, Task> scrape = exporter.Invoke;
+        app.MapGet("/metrics", scrape)
+            .Produces(StatusCodes.Status200OK, contentType: "text/plain")
             .RequireAuthorization(SecurityExtensions.AdminPolicy);
     }
 }
