@@ -7,8 +7,8 @@ namespace NongThonMoi.Submissions;
 
 /// <summary>
 /// Reads the first sheet of an .xls upload (Excel 97–2003, BIFF8 inside an OLE2 compound file) into the same rows as a
-/// CSV file, through ExcelDataReader. Offices that still run Excel 2003, or export from older provincial software, send
-/// these; asking them to re-save as .xlsx lost reports. Hardened like the .xlsx reader: the container is checked before
+/// CSV file, through ExcelDataReader, for offices that still save from Excel 2003 or export from older software.
+/// Hardened like the .xlsx reader: the container is checked before
 /// the library sees it, and rows and cells are counted while reading, so a crafted file is a 400, never a 500 or a hang.
 /// </summary>
 public static class XlsSubmissionReader

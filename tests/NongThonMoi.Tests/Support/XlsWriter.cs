@@ -6,9 +6,10 @@ namespace NongThonMoi.Tests.Support;
 /// <summary>
 /// Writes Excel 97–2003 workbooks (BIFF8 in an OLE2 compound file, [MS-XLS] and [MS-CFB]) for the .xls tests, so the
 /// fixtures are built from the same rows as the .xlsx ones instead of being opaque binaries in the repository. It writes
-/// the records Excel itself puts in a minimal workbook — globals (BOF, CODEPAGE, WINDOW1, FONT, the 16 XFs, BOUNDSHEET,
-/// SST, EOF) and one sheet (BOF, DIMENSIONS, WINDOW2, NUMBER/LABELSST cells, EOF) — with strings in the shared string
-/// table as UTF-16 and numbers as IEEE doubles, as Excel stores them. The compound file is version 3 (512-byte sectors),
+/// the records of a minimal BIFF8 workbook as [MS-XLS] describes them — globals (BOF, CODEPAGE, WINDOW1, FONT, 15 style
+/// XFs and one cell XF, BOUNDSHEET, SST, EOF) and one sheet (BOF, DIMENSIONS, WINDOW2, NUMBER/LABELSST cells, EOF) —
+/// with strings in the shared string table as UTF-16 and numbers as IEEE doubles, the way Excel stores typed cells.
+/// It is checked against ExcelDataReader (the reader under test), not against Excel itself. The compound file is version 3 (512-byte sectors),
 /// its Workbook stream padded to the 4 096-byte mini-stream cutoff as Excel does, so no mini stream is needed.
 /// </summary>
 public static class XlsWriter
