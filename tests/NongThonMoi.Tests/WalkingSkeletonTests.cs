@@ -202,7 +202,9 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, SmtpFixture s
         Assert.DoesNotContain(app.ConnectionString, html);
 
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
+        var ready = await anonymous.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
     }
 
     internal static async Task<string> CreateTokenAsync(HttpClient admin, string unit)

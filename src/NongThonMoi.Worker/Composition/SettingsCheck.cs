@@ -4,6 +4,7 @@ using NongThonMoi.Infrastructure.Database;
 using NongThonMoi.Infrastructure.Jobs;
 using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Infrastructure.Security;
+using NongThonMoi.Infrastructure.Telemetry;
 using NongThonMoi.Infrastructure.Web;
 using NongThonMoi.Programme;
 using Npgsql;
@@ -25,6 +26,7 @@ public static class SettingsCheck
         (WebOptions.Section, typeof(WebOptions)), (AdminOptions.Section, typeof(AdminOptions)),
         (SmtpOptions.Section, typeof(SmtpOptions)), (ScheduleOptions.Section, typeof(ScheduleOptions)),
         (ReportingOptions.Section, typeof(ReportingOptions)), (JobsOptions.Section, typeof(JobsOptions)),
+        (TelemetryOptions.Section, typeof(TelemetryOptions)),
     ];
 
     private static readonly HashSet<string> SecretKeys = ["Password", "PasswordHash"];

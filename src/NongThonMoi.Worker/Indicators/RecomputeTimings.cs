@@ -11,6 +11,9 @@ public sealed class RecomputeTimings
     private double _totalSeconds;
     private double? _lastSeconds;
 
+    /// <summary>Each recorded duration, for a metrics library's summary (<c>Operations/DomainMetrics</c>) to observe.</summary>
+    public event Action<TimeSpan>? Recorded;
+
     public void Record(TimeSpan elapsed)
     {
         lock (_gate)
@@ -19,6 +22,7 @@ public sealed class RecomputeTimings
             _totalSeconds += elapsed.TotalSeconds;
             _lastSeconds = elapsed.TotalSeconds;
         }
+        Recorded?.Invoke(elapsed);
     }
 
     public (long Count, double TotalSeconds, double? LastSeconds) Read()

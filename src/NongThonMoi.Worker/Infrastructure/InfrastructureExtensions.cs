@@ -2,6 +2,7 @@ using NongThonMoi.Infrastructure.Database;
 using NongThonMoi.Infrastructure.Jobs;
 using NongThonMoi.Infrastructure.Mail;
 using NongThonMoi.Infrastructure.Security;
+using NongThonMoi.Infrastructure.Telemetry;
 using NongThonMoi.Infrastructure.Web;
 
 namespace NongThonMoi.Infrastructure;
@@ -11,11 +12,15 @@ public static class InfrastructureExtensions
 {
     /// <summary>The admin login is required only where there is something to log in to (serve, demo).</summary>
     public static WebApplicationBuilder AddInfrastructure(this WebApplicationBuilder builder, bool requireAdminPassword) =>
-        builder.AddDatabase().AddWeb().AddSecurity(requireAdminPassword).AddMail();
+        builder.AddDatabase().AddWeb().AddSecurity(requireAdminPassword).AddMail().AddTelemetry();
 
-    /// <summary>Proxies and errors first, then who the caller is, then the endpoints that need no capability.</summary>
+    /// <summary>
+    /// The request metrics outermost (they record the status the caller got), proxies and errors next, then who the
+    /// caller is, then the endpoints that need no capability.
+    /// </summary>
     public static WebApplication UseInfrastructure(this WebApplication app)
     {
+        app.UseHttpRequestMetrics();
         app.UseTrustedProxies();
         app.UseDatabaseAwareErrors();
         app.UseApiProblems();

@@ -6,6 +6,7 @@ public static class OperationsExtensions
     public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<OperationsReportQuery>();
+        builder.Services.AddSingleton<DomainMetrics>();
         return builder;
     }
 

@@ -35,9 +35,12 @@ public static class ErrorOrder
     {
         try
         {
-            var report = format == SubmissionFormat.Xlsx
-                ? XlsxSubmissionReader.Read(body, at.Unit.Code, at.Period.Id)
-                : CsvSubmissionReader.Read(body, at.Unit.Code, at.Period.Id);
+            var report = format switch
+            {
+                SubmissionFormat.Xlsx => XlsxSubmissionReader.Read(body, at.Unit.Code, at.Period.Id),
+                SubmissionFormat.Xls => XlsSubmissionReader.Read(body, at.Unit.Code, at.Period.Id),
+                _ => CsvSubmissionReader.Read(body, at.Unit.Code, at.Period.Id),
+            };
             var rows = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var c in report.Communes.Where(c => c.Code.Length > 0)) rows.TryAdd(c.Code, c.Row);
             return rows;

@@ -38,11 +38,12 @@ public static class PortalFiles
         if (archived is null || (!submitter.IsAdmin && archived.UnitCode != submitter.Unit)) return Results.NotFound();
         var body = await store.GetBodyAsync(id, ct);
         if (body is null) return Results.NotFound();
-        var extension = archived.Format is "csv" or "xlsx" or "json" ? archived.Format : "bin";
+        var extension = archived.Format is "csv" or "xlsx" or "xls" or "json" ? archived.Format : "bin";
         // The type the sender declared is not trusted to the browser: it could be text/html.
         var type = extension switch
         {
             "xlsx" => Spreadsheet.ContentType,
+            "xls" => XlsSubmissionReader.ContentType,
             "csv" => "text/csv; charset=utf-8",
             "json" => "application/json",
             _ => "application/octet-stream",

@@ -72,7 +72,7 @@ public static class PortalText
         "communes" => "Thêm dòng cho xã này; tệp mẫu đã có đủ các xã của đơn vị.",
         "header" => "Tải tệp mẫu mới, chép số liệu vào; không đổi, không thêm cột.",
         "row" => "Xóa các ô ghi bên phải cột cuối cùng.",
-        "body" => "Mở tệp bằng Excel, lưu lại dạng Excel Workbook (.xlsx) hoặc CSV UTF-8, rồi gửi lại; hoặc dùng tệp mẫu.",
+        "body" => "Mở tệp bằng Excel, lưu lại dạng Excel Workbook (.xlsx), Excel 97–2003 (.xls) hoặc CSV UTF-8, rồi gửi lại; hoặc dùng tệp mẫu.",
         "period" => "Liên hệ Văn phòng Điều phối nông thôn mới tỉnh.",
         var f when f.StartsWith("data.", StringComparison.Ordinal) => "Ghi một số không âm, hoặc để trống.",
         _ => "",

@@ -6,7 +6,7 @@ using NongThonMoi.Submissions;
 namespace NongThonMoi.Portal;
 
 /// <summary>
-/// <c>POST /nop-tep</c>: an .xlsx or .csv file through the same readers, rules and archive as the API
+/// <c>POST /nop-tep</c>: an .xlsx, .xls or .csv file through the same readers, rules and archive as the API
 /// (<see cref="SubmissionService"/>). Accepted: on to the receipt. Refused: every error, in the file's row order, and the form again.
 /// </summary>
 public sealed class UploadModel(PortalUnits units, SubmissionService service) : PageModel
@@ -26,15 +26,14 @@ public sealed class UploadModel(PortalUnits units, SubmissionService service) : 
         var format = Path.GetExtension(file?.FileName ?? "").ToLowerInvariant() switch
         {
             ".xlsx" => SubmissionFormat.Xlsx,
+            ".xls" => SubmissionFormat.Xls,
             ".csv" => SubmissionFormat.Csv,
             _ => (SubmissionFormat?)null,
         };
         if (file is null || file.Length == 0)
             return Refused(new SubmissionError(null, "body", "chưa chọn tệp, hoặc tệp trống"));
         if (format is null)
-            return Refused(new SubmissionError(null, "body", Path.GetExtension(file.FileName).Equals(".xls", StringComparison.OrdinalIgnoreCase)
-                ? "tệp .xls (Excel 97–2003) không đọc được; trong Excel chọn Lưu thành (Save As) → \"Excel Workbook (*.xlsx)\" rồi gửi lại"
-                : "chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)"));
+            return Refused(new SubmissionError(null, "body", "chỉ nhận tệp Excel (.xlsx, .xls) hoặc CSV (.csv)"));
         if (file.Length > WebExtensions.MaxBodyBytes)
             return Refused(new SubmissionError(null, "body", "tệp quá lớn (tối đa 5 MB)"));
 

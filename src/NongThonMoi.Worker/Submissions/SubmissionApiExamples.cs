@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using NongThonMoi.Infrastructure;
 using NongThonMoi.Infrastructure.Web;
 
 namespace NongThonMoi.Submissions;
@@ -31,7 +32,14 @@ public static class SubmissionApiExamples
                 : "Gửi báo cáo dạng JSON";
             var content = new Dictionary<string, OpenApiMediaType>();
             if (path == "api/submissions") content["application/json"] = new OpenApiMediaType { Example = JsonNode.Parse(Json) };
-            else content["text/csv"] = new OpenApiMediaType { Example = JsonValue.Create(Csv) };
+            else
+            {
+                content["text/csv"] = new OpenApiMediaType { Example = JsonValue.Create(Csv) };
+                // The workbooks are binary: named so a client knows the media types the address takes, without an example.
+                content[Spreadsheet.ContentType] = new OpenApiMediaType();
+                content[XlsSubmissionReader.ContentType] = new OpenApiMediaType();
+                content["multipart/form-data"] = new OpenApiMediaType();
+            }
             operation.RequestBody = new OpenApiRequestBody { Required = true, Content = content };
             return Task.CompletedTask;
         }));

@@ -40,7 +40,7 @@ public static class SubmissionEndpoints
         {
             var form = await http.Request.ReadFormAsync(ct);
             if (form.Files.Count != 1)
-                return Problems.Of(StatusCodes.Status400BadRequest, "Submission unreadable", $"Gửi đúng một tệp (.csv hoặc .xlsx); yêu cầu này có {form.Files.Count} tệp.");
+                return Problems.Of(StatusCodes.Status400BadRequest, "Submission unreadable", $"Gửi đúng một tệp (.csv, .xlsx hoặc .xls); yêu cầu này có {form.Files.Count} tệp.");
             var file = form.Files[0];
             if (file.Length > WebExtensions.MaxBodyBytes) return Problems.TooLarge();
             // The file itself is archived, not the multipart envelope: its boundary changes on every send,
@@ -58,9 +58,8 @@ public static class SubmissionEndpoints
         }
         if (format is null)
             return Problems.Of(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                contentType.StartsWith("application/vnd.ms-excel", StringComparison.OrdinalIgnoreCase)
-                    ? "Tệp .xls (Excel 97–2003) không đọc được; trong Excel chọn Lưu thành (Save As) → \"Excel Workbook (*.xlsx)\" rồi gửi lại."
-                    : $"Gửi báo cáo dạng JSON (application/json), CSV (text/csv) hoặc Excel ({Spreadsheet.ContentType}).");
+                $"Gửi báo cáo dạng JSON (application/json), CSV (text/csv) hoặc Excel ({Spreadsheet.ContentType} cho .xlsx, " +
+                $"{XlsSubmissionReader.ContentType} cho .xls).");
         if (body is null) return Problems.TooLarge();
         var answer = await service.SubmitAsync(Submitter.Of(http.User), format.Value, contentType, body,
             format == SubmissionFormat.Json ? null : unit, format == SubmissionFormat.Json ? null : period, ct);
@@ -76,6 +75,7 @@ public static class SubmissionEndpoints
             ("application/json", _) or (_, ".json") => SubmissionFormat.Json,
             ("text/csv", _) or (_, ".csv") => SubmissionFormat.Csv,
             (Spreadsheet.ContentType, _) or (_, ".xlsx") => SubmissionFormat.Xlsx,
+            (XlsSubmissionReader.ContentType, _) or (_, ".xls") => SubmissionFormat.Xls,
             _ => null,
         };
     }

@@ -39,6 +39,7 @@ public sealed class SubmissionService(
                 SubmissionFormat.Json => JsonSubmissionReader.Read(body),
                 SubmissionFormat.Csv => CsvSubmissionReader.Read(body, unit ?? "", period ?? ""),
                 SubmissionFormat.Xlsx => XlsxSubmissionReader.Read(body, unit ?? "", period ?? ""),
+                SubmissionFormat.Xls => XlsSubmissionReader.Read(body, unit ?? "", period ?? ""),
                 _ => throw new UnreadableSubmissionException("body", $"định dạng {format} không được hỗ trợ"),
             };
             unit = report.Unit.Length > 0 ? report.Unit : unit;

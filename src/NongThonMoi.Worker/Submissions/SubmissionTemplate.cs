@@ -54,7 +54,7 @@ public static class SubmissionTemplate
         var lines = new List<(string, string)>
         {
             ("Báo cáo", $"{Spreadsheet.Text(unit.Name)} ({unit.Code}), kỳ hiện tại {period.Id}. Mỗi xã một dòng ở trang BaoCao; không đổi tiêu đề cột, không thêm cột."),
-            ("Gửi tệp", $"POST /api/submissions/file?unit={unit.Code}&period={period.Id} (tệp .xlsx hoặc .csv)."),
+            ("Gửi tệp", $"POST /api/submissions/file?unit={unit.Code}&period={period.Id} (tệp .xlsx, .xls hoặc .csv)."),
             (TabularSubmissionReader.CodeColumn, "Mã xã (5 chữ số), đã điền sẵn; không sửa."),
             (TabularSubmissionReader.NameColumn, "Tên xã, đã điền sẵn để đối chiếu; không bắt buộc."),
             (TabularSubmissionReader.StatusColumn, $"Tình trạng của xã, ghi mã hoặc tên: {statuses}."),

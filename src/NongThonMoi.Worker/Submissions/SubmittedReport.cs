@@ -35,4 +35,4 @@ public sealed class UnreadableSubmissionException(string place, string message) 
     public string Place { get; } = place;
 }
 
-public enum SubmissionFormat { Json, Csv, Xlsx }
+public enum SubmissionFormat { Json, Csv, Xlsx, Xls }

@@ -23,6 +23,19 @@ public static class TabularSubmissionReader
     /// <summary>Mã đơn vị hành chính cấp xã: five digits.</summary>
     private const int CommuneCodeDigits = 5;
 
+    /// <summary>
+    /// A submission has one row per commune: a few dozen for a district, and no province has two thousand communes.
+    /// Rows and cells beyond these caps are a crafted or broken file (a BIFF record that claims 65,536 rows, a sheet
+    /// formatted to its last column), refused while reading instead of held in memory.
+    /// </summary>
+    internal const int MaxRows = 20_000;
+
+    /// <inheritdoc cref="MaxRows"/>
+    internal const long MaxCells = 1_000_000;
+
+    internal static UnreadableSubmissionException TooLarge(string kind) =>
+        new("tệp", $"tệp {kind} có hơn {Vn.Int(MaxRows)} dòng hoặc {Vn.Int((int)MaxCells)} ô, không phải một bảng báo cáo; xóa các dòng, cột thừa hoặc dùng tệp mẫu tại /api/templates/submission.xlsx");
+
     public static string CriterionColumn(int number) => $"tc{number:00}";
 
     public static SubmittedReport Read(IReadOnlyList<SheetRow> rows, string unit, string period)

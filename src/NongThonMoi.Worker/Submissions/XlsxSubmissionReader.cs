@@ -28,8 +28,14 @@ public static class XlsxSubmissionReader
         {
             using var stream = new MemoryStream(body, writable: false);
             // Without a header row MiniExcel yields every row from A1, empty ones included, keyed by column letter.
+            var cells = 0L;
             foreach (IDictionary<string, object?> row in MiniExcel.Query(stream, useHeaderRow: false, excelType: ExcelType.XLSX))
+            {
+                // The same caps as .xls: a sheet whose rows inflate within MaxUnpackedBytes can still be millions of cells.
+                if (raw.Count >= TabularSubmissionReader.MaxRows || (cells += row.Count) > TabularSubmissionReader.MaxCells)
+                    throw TabularSubmissionReader.TooLarge("Excel");
                 raw.Add(row.Values.ToArray());
+            }
         }
         catch (Exception e) when (e is InvalidDataException or System.Xml.XmlException or IOException or InvalidOperationException
                                        or NotSupportedException or FormatException or ArgumentException or OverflowException
@@ -78,7 +84,8 @@ public static class XlsxSubmissionReader
         }
     }
 
-    private static string Text(object? value) => value switch
+    /// <summary>A cell as the text a person sees in it (also used for .xls cells, which come back as the same types).</summary>
+    internal static string Text(object? value) => value switch
     {
         null => "",
         string s => s.Normalize(NormalizationForm.FormC),

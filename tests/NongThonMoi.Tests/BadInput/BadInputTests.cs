@@ -104,6 +104,7 @@ public sealed partial class BadInputTests(PostgresFixture postgres, SmtpFixture 
         Assert.True(names.Count(n => n.EndsWith(".json", StringComparison.Ordinal)) >= 10);
         Assert.True(names.Count(n => n.EndsWith(".csv", StringComparison.Ordinal)) >= 10);
         Assert.True(names.Count(n => n.EndsWith(".xlsx", StringComparison.Ordinal)) >= 8);
+        Assert.True(names.Count(n => n.EndsWith(".xls", StringComparison.Ordinal)) >= 8);
     }
 
     [Theory]
@@ -161,6 +162,8 @@ public sealed partial class BadInputTests(PostgresFixture postgres, SmtpFixture 
 
     private static Case Xlsx(byte[] bytes, int expected) => new(bytes, FileSubmissionTests.Xlsx, FileUrl, expected);
 
+    private static Case Xls(byte[] bytes, int expected) => new(bytes, FileSubmissionTests.Xls, FileUrl, expected);
+
     /// <summary>Cases whose bytes are built here: workbooks, zips and sizes that do not belong in a text folder.</summary>
     private static readonly Dictionary<string, Func<Case>> Built = new(StringComparer.Ordinal)
     {
@@ -181,6 +184,19 @@ public sealed partial class BadInputTests(PostgresFixture postgres, SmtpFixture 
         ["422-foreign-commune.xlsx"] = () => Xlsx(Workbook(("commune_code", "90201")), 422),
         ["422-html-status.xlsx"] = () => Xlsx(Workbook(("status", "<script>alert('xã')</script>")), 422),
         ["422-year-out-of-range.xlsx"] = () => Xlsx(Workbook(("recognized_year", 1850)), 422),
+        ["400-empty.xls"] = () => Xls([], 400),
+        ["400-not-ole2.xls"] = () => Xls(RandomNumberGenerator.GetBytes(4000), 400),
+        ["400-truncated.xls"] = () => Xls(FileSubmissionTests.Xls901()[..1500], 400),
+        ["400-ole2-not-a-workbook.xls"] = () => Xls(XlsWriter.Compound("WordDocument", RandomNumberGenerator.GetBytes(6000)), 400),
+        ["400-ole2-garbage-workbook-stream.xls"] = () => Xls(XlsWriter.Compound("Workbook", RandomNumberGenerator.GetBytes(6000)), 400),
+        ["400-huge-sector-size.xls"] = () => Xls(Patched(FileSubmissionTests.Xls901(), 30, 31), 400),
+        ["400-fat-count-beyond-file.xls"] = () => Xls(Patched(FileSubmissionTests.Xls901(), 47, 0x7F), 400),
+        ["400-xlsx-renamed.xls"] = () => Xls(Workbook(), 400),
+        ["400-over-row-cap.xls"] = () => Xls(XlsWriter.Workbook([["commune_code", "status", "recognized_year", "tc01"],
+            .. Enumerable.Range(0, 20_001).Select(i => new object?[] { 90101 + i, null, null, 1 })]), 400),
+        ["422-foreign-commune.xls"] = () => Xls(XlsWriter.Workbook([["commune_code", "status", "recognized_year", "tc01", "tc02", "tc03", "tc04", "tc05", "tc06", "tc07", "tc08", "tc09", "tc10"],
+            ["90201", "chua-dat", null, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]]), 422),
+        ["413-oversize.xls"] = () => Xls([.. XlsWriter.Compound("Workbook", []), .. RandomNumberGenerator.GetBytes(FiveMegabytes)], 413),
         ["413-oversize.json"] = () => new([.. "{\"unit\":\"901\",\"period\":\"2026-W48\",\"communes\":[]"u8, .. Enumerable.Repeat((byte)' ', FiveMegabytes), .. "}"u8], "application/json", "/api/submissions", 413),
         ["413-oversize.csv"] = () => new([.. Encoding.UTF8.GetBytes(FileSubmissionTests.Csv901), .. Enumerable.Repeat((byte)'\n', FiveMegabytes)], "text/csv", FileUrl, 413),
         ["413-oversize.xlsx"] = () => Xlsx(RandomNumberGenerator.GetBytes(FiveMegabytes + 1), 413),
@@ -199,6 +215,14 @@ public sealed partial class BadInputTests(PostgresFixture postgres, SmtpFixture 
             return (IDictionary<string, object?>)row;
         });
         return XlsxSubmissionReaderTests.Workbook(rows);
+    }
+
+    /// <summary>The bytes with the one at <paramref name="offset"/> replaced: a compound-file header that lies.</summary>
+    private static byte[] Patched(byte[] bytes, int offset, byte value)
+    {
+        var copy = bytes.ToArray();
+        copy[offset] = value;
+        return copy;
     }
 
     /// <summary>Writes <paramref name="unit"/> until <paramref name="total"/> bytes, straight into the zip entry: nothing that size is held in memory.</summary>

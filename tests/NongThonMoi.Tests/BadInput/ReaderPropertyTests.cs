@@ -125,4 +125,46 @@ public sealed class ReaderPropertyTests
     public void Workbooks_with_damaged_XML_are_read_or_refused_with_a_reading_error() =>
         WorkbookWithDamagedXml.Sample(bytes => ReadsOrRefuses(() => XlsxSubmissionReader.Read(bytes, Unit, Period)), iter: 500, threads: 1,
             print: b => Convert.ToBase64String(b));
+
+    private static readonly byte[] Ole2Signature = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+    [Fact]
+    public void Random_bytes_to_the_xls_reader_are_read_or_refused_with_a_reading_error() =>
+        Gen.OneOf(
+                Gen.Byte.Array[0, 2000],
+                // The OLE2 signature, then noise: past the first check and into the header and sector checks.
+                Gen.Byte.Array[0, 6000].Select(b => (byte[])[.. Ole2Signature, .. b]))
+            .Sample(bytes => ReadsOrRefuses(() => XlsSubmissionReader.Read(bytes, Unit, Period)), iter: 500, threads: 1);
+
+    private static readonly byte[] ValidXls = FileSubmissionTests.Xls901();
+
+    /// <summary>Where the BIFF records start in <see cref="ValidXls"/>: after the header, one FAT sector and one directory sector.</summary>
+    private const int BiffStart = 3 * 512;
+
+    [Fact]
+    public void The_valid_xls_used_below_is_read()
+    {
+        Assert.Equal(3, XlsSubmissionReader.Read(ValidXls, Unit, Period).Communes.Count);
+        Assert.Equal((byte)0x09, ValidXls[BiffStart]); // the BOF record's id, 0x0809, little-endian
+    }
+
+    /// <summary>
+    /// A valid .xls with a few bytes overwritten — mostly in its BIFF records (lengths, offsets, string counts, cell
+    /// positions), sometimes in the compound file's header, FAT or directory — and sometimes cut short.
+    /// </summary>
+    private static readonly Gen<byte[]> MutatedXls =
+        Gen.Select(
+                Gen.Select(Gen.OneOf(Gen.Int[BiffStart, BiffStart + 700], Gen.Int[0, ValidXls.Length - 1]), Gen.Byte).Array[1, 8],
+                Gen.OneOf(Gen.Const(ValidXls.Length), Gen.Int[ValidXls.Length / 2, ValidXls.Length]))
+            .Select(t =>
+            {
+                var bytes = (byte[])ValidXls.Clone();
+                foreach (var (at, value) in t.Item1) bytes[at] = value;
+                return bytes[..t.Item2];
+            });
+
+    [Fact]
+    public void Mutated_xls_workbooks_are_read_or_refused_with_a_reading_error() =>
+        MutatedXls.Sample(bytes => ReadsOrRefuses(() => XlsSubmissionReader.Read(bytes, Unit, Period)), iter: 1000, threads: 1,
+            print: b => Convert.ToBase64String(b));
 }

@@ -56,6 +56,37 @@ public sealed class CliProcessTests(PostgresFixture postgres, SmtpFixture smtp)
         Assert.Empty(smtp.To("tinh-cli@example.vn"));
     }
 
+    /// <summary><c>submit --file x.xls</c>: an Excel 97–2003 sheet goes through the same reader and archive as the API's.</summary>
+    [Fact]
+    public async Task Submit_takes_an_xls_file_and_archives_it_as_xls()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        string database;
+        string period;
+        int criteria;
+        await using (var app = await TestApp.StartAsync(postgres, smtp, reference.Directory))
+        {
+            // The machine's own today: the verb runs on the real clock, so the sheet is for the current period and its set.
+            period = app.Get<ReportingCalendar>().Current.Id;
+            criteria = (await app.Admin().GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/criteria?period={period}"))!["criteria"]!.AsArray().Count;
+            database = app.ConnectionString;
+        }
+        object?[] header = ["commune_code", "status", "recognized_year", .. Enumerable.Range(1, criteria).Select(n => (object?)$"tc{n:00}")];
+        var file = Path.Combine(reference.Directory, "bao-cao.xls");
+        await File.WriteAllBytesAsync(file, XlsWriter.Workbook([header,
+            .. new[] { "90101", "90102", "90103" }.Select(code => (object?[])[code, "chua-dat", null, .. Enumerable.Repeat((object?)0, criteria)])]));
+
+        var run = await RunAsync(["submit", "--unit", "901", "--period", period, "--file", file,
+            $"--ConnectionStrings:NongThonMoi={database}", $"--Reference:Directory={reference.Directory}"]);
+        Assert.True(run.Code == 0, run.Stdout + run.Stderr);
+        Assert.StartsWith("Accepted: submission ", run.Stdout);
+
+        await using var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var query = new Npgsql.NpgsqlCommand("select format || ' ' || status from submissions", connection);
+        Assert.Equal("xls accepted", await query.ExecuteScalarAsync());
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string[] args)
     {
         var host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";

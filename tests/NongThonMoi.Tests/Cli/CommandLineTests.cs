@@ -90,6 +90,7 @@ public sealed class CommandLineTests
     {
         Assert.Contains("--resend", Parse("bulletin send -h").Help);
         Assert.Contains("--file", Parse("submit -h").Help);
+        Assert.Contains(".xlsx or .xls", Parse("submit -h").Help);
         foreach (var verb in new[] { "serve", "demo", "migrate", "sync-reference", "token", "submit", "recompute", "bulletin", "hash-password" })
             Assert.Contains(verb, Parse("--help").Help);
     }

@@ -46,6 +46,8 @@ public sealed class SettingsValidationTests(PostgresFixture postgres)
         { "Jobs:DeliveryLease", "00:04:00", "at most half of Jobs:InvisibilityTimeout" },
         { "Jobs:StopTimeout", "00:00:30", "between 00:00:00 and Jobs:ShutdownTimeout" },
         { "Jobs:ShutdownTimeout", "01:00:00", "between 00:00:01 and 00:05:00" },
+        { "Telemetry:OtlpEndpoint", "otel-collector:4317", "not an absolute http(s) address" },
+        { "Telemetry:OtlpProtocol", "http", "must be grpc or http/protobuf" },
         { "Smtp:Hots", "relay.langson.gov.vn", "unknown setting" },
     };
 

@@ -9,7 +9,10 @@ using NongThonMoi.Tests.Support;
 
 namespace NongThonMoi.Tests.Operations;
 
-/// <summary><c>/metrics</c>: Prometheus text behind the admin login, with counts that follow what happens.</summary>
+/// <summary>
+/// <c>/metrics</c>: Prometheus text behind the admin login (prometheus-net), with the HTTP, runtime, Npgsql and Hangfire
+/// series beside the programme's own, whose names and counts follow what happens.
+/// </summary>
 [Collection(DatabaseCollection.Name)]
 public sealed class MetricsTests(PostgresFixture postgres, SmtpFixture smtp)
 {
@@ -50,6 +53,23 @@ public sealed class MetricsTests(PostgresFixture postgres, SmtpFixture smtp)
         Assert.True(after["ntm_recompute_duration_seconds_count"] >= 1);
         Assert.True(after["ntm_recompute_duration_seconds_sum"] > 0);
         Assert.True(after.ContainsKey("ntm_recompute_last_duration_seconds"));
+
+        // The requests above, by status, method and route pattern (prometheus-net's HTTP middleware).
+        Assert.Contains(after, s => s.Key.StartsWith("http_requests_received_total{", StringComparison.Ordinal)
+            && s.Key.Contains("code=\"201\"") && s.Key.Contains("method=\"POST\"") && s.Key.Contains("endpoint=\"/api/submissions/\"") && s.Value >= 2);
+        Assert.Contains(after, s => s.Key.StartsWith("http_request_duration_seconds_bucket{", StringComparison.Ordinal));
+        // The .NET runtime and the process.
+        Assert.True(after["process_cpu_seconds_total"] > 0);
+        Assert.Contains(after, s => s.Key.StartsWith("dotnet_collection_count_total{", StringComparison.Ordinal));
+        // Npgsql's own meter, bridged from System.Diagnostics.Metrics, labelled with the data source's name only.
+        Assert.Contains(after, s => s.Key.StartsWith("npgsql_db_client_operation_duration_count{", StringComparison.Ordinal)
+            && s.Key.Contains("db_client_connection_pool_name=\"nongthonmoi\"") && s.Value > 0);
+        // Hangfire's jobs by state: the recomputes that the submissions enqueued have run.
+        foreach (var state in new[] { "enqueued", "scheduled", "processing", "failed", "succeeded" })
+            Assert.True(after.ContainsKey($"ntm_hangfire_jobs{{state=\"{state}\"}}"), state);
+        Assert.Equal(0, after["ntm_hangfire_jobs{state=\"failed\"}"]);
+        await Poll.UntilAsync(async () => (await ScrapeAsync(admin))["ntm_hangfire_jobs{state=\"succeeded\"}"] >= 1,
+            TimeSpan.FromSeconds(30), "a succeeded recompute job in ntm_hangfire_jobs");
     }
 
     [Fact]
@@ -62,6 +82,8 @@ public sealed class MetricsTests(PostgresFixture postgres, SmtpFixture smtp)
         var anonymous = await app.Anonymous().GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal("Basic", anonymous.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("đăng nhập", (string?)(await anonymous.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["detail"]);
         Assert.Equal(HttpStatusCode.Forbidden, (await app.District(token).GetAsync("/metrics")).StatusCode);
 
         var response = await app.Admin().GetAsync("/metrics");

@@ -27,6 +27,11 @@ internal static class FileCsv
         90202,chua-dat,,1,0,0,0,0,0,0,0,0,0
         """;
 
+    /// <summary>The same sheet saved as Excel 97–2003 (.xls): digits become numbers, as Excel stores what a person types.</summary>
+    public static byte[] Xls(string csv) => NongThonMoi.Tests.Support.XlsWriter.Workbook(csv.Split('\n').Select(line =>
+        (IReadOnlyList<object?>)line.Trim().Split(',').Select((cell, i) =>
+            i != 0 && int.TryParse(cell, out var n) ? n : (object?)(cell.Length == 0 ? null : cell)).ToArray()));
+
     public static byte[] Bytes(string csv) => Encoding.UTF8.GetBytes(csv.ReplaceLineEndings("\r\n"));
 
     public static ByteArrayContent Body(string csv)

@@ -57,6 +57,33 @@ public sealed class PortalSubmissionTests(PostgresFixture postgres, SmtpFixture 
     }
 
     [Fact]
+    public async Task An_xls_file_is_taken_like_an_xlsx_one_and_downloads_back_as_sent()
+    {
+        var (app, browser, reference) = await SignedInAsync(postgres, smtp);
+        await using var _ = app;
+        using var __ = browser;
+        using var ___ = reference;
+
+        var home = await browser.PageAsync("/");
+        Assert.Contains("accept=\".xlsx,.xls,.csv\"", home);
+        var bytes = FileCsv.Xls(FileCsv.Unit901);
+        var accepted = await browser.UploadAsync("/nop-tep", "tuan-48.xls", bytes, PortalSession.Token(home));
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        var stored = Assert.Single(await app.Get<SubmissionStore>().ListAsync("901", null, default));
+        Assert.Equal(("accepted", "xls"), (stored.Status, stored.Format));
+
+        var original = await browser.Client.GetAsync($"/tai-ve/{stored.Id}");
+        Assert.Equal("application/vnd.ms-excel", original.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith(".xls", original.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        Assert.Equal(bytes, await original.Content.ReadAsByteArrayAsync());
+
+        // A damaged .xls is the page's own refusal in Vietnamese, never an error page.
+        var broken = await browser.UploadAsync("/nop-tep", "hong.xls", bytes[..700], PortalSession.Token(home));
+        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+        Assert.Contains("không đọc được tệp Excel", await broken.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task The_entry_form_goes_through_the_archive_keeps_what_was_typed_when_refused_and_comes_back_pre_filled()
     {
         var (app, browser, reference) = await SignedInAsync(postgres, smtp);

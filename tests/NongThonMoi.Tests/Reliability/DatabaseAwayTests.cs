@@ -27,6 +27,7 @@ public sealed class DatabaseAwayTests(PostgresFixture postgres, SmtpFixture smtp
         var admin = app.Admin();
         var anonymous = app.Anonymous();
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
+        Assert.Contains("\nntm_submissions_total{", await admin.GetStringAsync("/metrics"));
 
         // A checkpoint first keeps the crash recovery at restart short: the shared cluster carries the WAL of every
         // database the suite has made, and replaying minutes of it on a busy machine is not what this test is about.
@@ -53,7 +54,23 @@ public sealed class DatabaseAwayTests(PostgresFixture postgres, SmtpFixture smtp
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await admin.GetAsync("/api/indicators/latest")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await anonymous.GetAsync("/health/ready")).StatusCode);
+            // Not ready: a problem+json saying why in Vietnamese, like every other refusal of the machine paths.
+            var ready = await anonymous.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Equal("application/problem+json", ready.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(ready.Headers.RetryAfter);
+            var notReady = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!.AsObject();
+            Assert.Equal(503, (int)notReady["status"]!);
+            Assert.Contains("không kết nối được cơ sở dữ liệu", (string?)notReady["detail"]);
+
+            // The scrape still answers: the process's own series, without the counts that live in the database.
+            var metrics = await admin.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+            var exposition = await metrics.Content.ReadAsStringAsync();
+            Assert.Contains("\nprocess_cpu_seconds_total ", exposition);
+            Assert.Contains("\nhttp_requests_received_total{", exposition);
+            Assert.DoesNotContain("\nntm_submissions_total{", exposition);
+            Assert.DoesNotContain("\nntm_hangfire_jobs{", exposition);
         }
         finally
         {

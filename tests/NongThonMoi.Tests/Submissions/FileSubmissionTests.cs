@@ -78,14 +78,65 @@ public sealed class FileSubmissionTests(PostgresFixture postgres, SmtpFixture sm
 
     internal const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-    /// <summary>The CSV sheet above as a real workbook: numbers as numbers where a person would type them so.</summary>
-    private static byte[] Workbook901() => XlsxSubmissionReaderTests.Workbook(Csv901.Split('\n').Skip(1).Select(line =>
+    internal const string Xls = "application/vnd.ms-excel";
+
+    /// <summary>The CSV sheet above as the rows of a workbook: numbers as numbers where a person would type them so.</summary>
+    private static List<Dictionary<string, object?>> Sheet901() => Csv901.Split('\n').Skip(1).Select(line =>
     {
         var cells = line.Trim().Split(';');
         var row = new Dictionary<string, object?> { ["commune_code"] = cells[0], ["status"] = cells[1], ["recognized_year"] = cells[2].Length > 0 ? int.Parse(cells[2]) : null };
         for (var i = 3; i < cells.Length; i++) row[$"tc{i - 2:00}"] = int.TryParse(cells[i], out var n) ? n : cells[i];
-        return (IDictionary<string, object?>)row;
-    }));
+        return row;
+    }).ToList();
+
+    private static byte[] Workbook901() => XlsxSubmissionReaderTests.Workbook(Sheet901());
+
+    /// <summary>The same rows as <see cref="Workbook901"/>, saved as Excel 97–2003.</summary>
+    internal static byte[] Xls901()
+    {
+        var rows = Sheet901();
+        return XlsWriter.Workbook([rows[0].Keys.ToArray(), .. rows.Select(r => r.Values.ToArray())]);
+    }
+
+    /// <summary>The week's figures, recomputed now, without the time they were computed or which submission they came from.</summary>
+    private static async Task<string> FiguresAsync(TestApp app)
+    {
+        await app.InScopeAsync<NongThonMoi.Indicators.RecomputeJob, NongThonMoi.Indicators.CalculationResult?>(
+            j => j.ComputeAsync(NongThonMoi.Programme.ReportingPeriod.Parse("2026-W48"), false, default));
+        var snapshot = (await app.Admin().GetFromJsonAsync<JsonObject>("/api/indicators/2026-W48"))!;
+        var districts = snapshot["districts"]!.DeepClone().AsArray();
+        foreach (var d in districts) d!.AsObject().Remove("submission_id");
+        return new JsonObject { ["province"] = snapshot["province"]!.DeepClone(), ["districts"] = districts }.ToJsonString();
+    }
+
+    [Fact]
+    public async Task An_xls_file_is_accepted_with_the_same_figures_as_the_same_sheet_in_xlsx()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, Wednesday());
+        var district = app.District(await WalkingSkeletonTests.CreateTokenAsync(app.Admin(), "901"));
+        const string url = "/api/submissions/file?unit=901&period=2026-W48";
+
+        Assert.Equal(HttpStatusCode.Created, (await district.PostAsync(url, Body(Workbook901(), Xlsx))).StatusCode);
+        var fromXlsx = await FiguresAsync(app);
+        Assert.Contains("\"standard\":1", fromXlsx); // real figures: 90101 meets the standard
+
+        var bytes = Xls901();
+        var response = await district.PostAsync(url, Body(bytes, Xls));
+        var answer = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, answer?.ToJsonString());
+        var archived = await district.GetFromJsonAsync<JsonObject>($"/api/submissions/{answer!["id"]}");
+        Assert.Equal("xls", (string?)archived!["format"]);
+        Assert.True((bool)archived["current"]!);
+        Assert.Equal(bytes, await app.Get<NongThonMoi.Submissions.SubmissionStore>().GetBodyAsync(Guid.Parse((string)answer["id"]!), default));
+        Assert.Equal(fromXlsx, await FiguresAsync(app));
+
+        // Through a browser form, named .xls, sent as application/octet-stream: the same file, recognised as a repeat.
+        using var form = new MultipartFormDataContent { { Body(bytes, "application/octet-stream"), "file", "bao-cao-tuan-48.xls" } };
+        var repeat = await district.PostAsync("/api/submissions/file?period=2026-W48", form);
+        Assert.Equal(HttpStatusCode.Created, repeat.StatusCode);
+        Assert.Equal((string?)answer["id"], (string?)(await repeat.Content.ReadFromJsonAsync<JsonObject>())!["id"]);
+    }
 
     [Fact]
     public async Task An_xlsx_file_is_accepted_as_a_body_or_as_a_multipart_upload()
@@ -133,7 +184,7 @@ public sealed class FileSubmissionTests(PostgresFixture postgres, SmtpFixture sm
 
     [Theory]
     [InlineData("text/plain", "text/csv")]
-    [InlineData("application/vnd.ms-excel", ".xlsx")]
+    [InlineData("application/pdf", "application/vnd.ms-excel")]
     public async Task Another_kind_of_file_is_a_415_saying_what_to_send(string contentType, string hint)
     {
         using var reference = new TestReference(TestReference.SmallProvince);

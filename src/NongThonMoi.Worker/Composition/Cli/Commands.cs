@@ -179,12 +179,14 @@ public static class Commands
             ".json" => SubmissionFormat.Json,
             ".csv" => SubmissionFormat.Csv,
             ".xlsx" => SubmissionFormat.Xlsx,
-            var other => throw new ArgumentException($"--file {path}: \"{other}\" is not .json, .csv or .xlsx"),
+            ".xls" => SubmissionFormat.Xls,
+            var other => throw new ArgumentException($"--file {path}: \"{other}\" is not .json, .csv, .xlsx or .xls"),
         };
         var contentType = format switch
         {
             SubmissionFormat.Json => "application/json",
             SubmissionFormat.Csv => "text/csv",
+            SubmissionFormat.Xls => XlsSubmissionReader.ContentType,
             _ => Infrastructure.Spreadsheet.ContentType,
         };
         var answer = await services.GetRequiredService<SubmissionService>().SubmitAsync(

@@ -29,7 +29,7 @@ public static class Verbs
             new Command("create", "make a token (printed once, stored as a hash)") { Unit() },
             new Command("revoke", "revoke every token of the unit") { Unit() },
         });
-        root.Subcommands.Add(new Command("submit", "submit a .json, .csv or .xlsx file as the admin")
+        root.Subcommands.Add(new Command("submit", "submit a .json, .csv, .xlsx or .xls file as the admin")
         {
             Unit(), Text("--period", "the period, e.g. 2026-W48", required: true), Text("--file", "the file to submit", required: true),
         });

@@ -35,8 +35,11 @@ public static class DatabaseServiceCollectionExtensions
         {
             // Resolving the cluster here ties its lifetime to the data source: created before it, disposed after it.
             if (embedded is not null) sp.GetRequiredService<EmbeddedPostgres>();
-            // The host's logging gets Npgsql's own lines (connection errors, slow commands at Debug).
-            return new NpgsqlDataSourceBuilder(csb.ConnectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build();
+            // The host's logging gets Npgsql's own lines (connection errors, slow commands at Debug). The name labels
+            // Npgsql's metrics and traces (db.client.connection.pool.name), which would otherwise carry the connection
+            // string — host, user and database — into every series of /metrics.
+            var source = new NpgsqlDataSourceBuilder(csb.ConnectionString) { Name = "nongthonmoi" };
+            return source.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build();
         });
         builder.Services.AddSingleton<MigrationRunner>();
         return builder;

@@ -108,28 +108,63 @@ public static class WebExtensions
 
     public static void MapHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
+    }
+
+    /// <summary>
+    /// Healthy (or degraded, still 200): the plain <c>Healthy</c> that probes and systemd scripts expect. Unhealthy (503):
+    /// a problem+json like every other refusal of the machine paths, saying in Vietnamese which check failed and what
+    /// to look at, with <c>Retry-After</c> — a load balancer only reads the status, a person reading the answer learns why.
+    /// </summary>
+    internal static async Task WriteHealthAsync(HttpContext http, HealthReport report)
+    {
+        if (report.Status != HealthStatus.Unhealthy)
+        {
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            await http.Response.WriteAsync(report.Status.ToString());
+            return;
+        }
+        http.Response.Headers.RetryAfter = "30";
+        var failing = report.Entries.Values.Where(e => e.Status == HealthStatus.Unhealthy)
+            .Select(e => e.Description ?? "một kiểm tra không đạt").Distinct();
+        var detail = $"Hệ thống chưa sẵn sàng: {string.Join("; ", failing)}. Thử lại sau ít phút; nếu kéo dài, " +
+                     "kiểm tra PostgreSQL (ConnectionStrings:NongThonMoi) và nhật ký của dịch vụ.";
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        var written = await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = { Status = http.Response.StatusCode, Title = ApiProblems.TitleFor(http.Response.StatusCode), Detail = detail },
+        });
+        // A probe that accepts only text (Accept: text/plain) still gets the reason, in the form it asked for.
+        if (!written)
+        {
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            await http.Response.WriteAsync(detail);
+        }
     }
 }
 
-/// <summary>Ready: the database answers, every migration is applied, and Hangfire's tables are there.</summary>
+/// <summary>
+/// Ready: the database answers, every migration is applied, and Hangfire's tables are there. The descriptions are
+/// Vietnamese because they are the reason shown in <c>/health/ready</c>'s 503.
+/// </summary>
 internal sealed class DatabaseHealthCheck(MigrationRunner migrations, NpgsqlDataSource dataSource) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         try
         {
-            if (!await migrations.IsUpToDateAsync(ct)) return HealthCheckResult.Unhealthy("migrations not applied");
+            if (!await migrations.IsUpToDateAsync(ct)) return HealthCheckResult.Unhealthy("lược đồ cơ sở dữ liệu chưa được cập nhật (chạy nongthonmoi migrate)");
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var command = new NpgsqlCommand("select to_regclass('hangfire.job') is not null", connection);
             return await command.ExecuteScalarAsync(ct) is true
                 ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy("Hangfire storage not prepared");
+                : HealthCheckResult.Unhealthy("các bảng của Hangfire chưa được tạo");
         }
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy("database unreachable");
+            return HealthCheckResult.Unhealthy("không kết nối được cơ sở dữ liệu");
         }
     }
 }
