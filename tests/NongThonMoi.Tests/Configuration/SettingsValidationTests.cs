@@ -32,6 +32,7 @@ public sealed class SettingsValidationTests(PostgresFixture postgres)
         { "Smtp:Password", "mat-khau-relay", "Smtp:User is required" },
         { "Smtp:From", "khong-phai-dia-chi", "not an e-mail address" },
         { "Smtp:PickupDirectory", " ", "must name a folder" },
+        { "Smtp:Connections", "0", "must be between 1 and 16" },
         { "Schedule:TimeZone", "Asia/Ha_Noi", "not a known time zone" },
         { "Schedule:Recompute", "mỗi 15 phút", "not a cron expression" },
         { "Schedule:Bulletin", "0 7 * * THỨ2", "not a cron expression" },
