@@ -208,7 +208,7 @@ public static class BenchProgram
         var deliveryRatio = delivery.PerSecond / delivery.LimitPerSecond;
         results.Add(new ScenarioResult("delivery", R(delivery.PerSecond), "messages/s", R(delivery.LimitPerSecond), R(deliveryRatio, 2),
             "ratio ≥ 0.7, all in ≤ 60 s", deliveryRatio >= 0.7 && delivery.Elapsed.TotalSeconds <= 60 && delivery.Failure is null,
-            $"{delivery.Messages} messages in {delivery.Elapsed.TotalSeconds:0.0} s ({delivery.Bytes / Math.Max(1, delivery.Messages) / 1024} KB each); limit {delivery.LimitMessages} in {delivery.LimitSendTime.TotalSeconds:0.0} s of sending ({delivery.LimitReconnects} reconnects)" +
+            $"{delivery.Messages} messages in {delivery.Elapsed.TotalSeconds:0.0} s over {delivery.Connections} SMTP connections ({delivery.Bytes / Math.Max(1, delivery.Messages) / 1024} KB each); limit {delivery.LimitMessages} in {delivery.LimitSendTime.TotalSeconds:0.0} s of sending on as many connections ({delivery.LimitReconnects} reconnects)" +
             (delivery.Failure is null ? "" : $"; NOT ALL DELIVERED: {delivery.Failure}")));
 
         // ---- memory ----

@@ -27,24 +27,29 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         var mapping = new MergerMapping(data, reporting.Value.MergerRuleValue, d => calendar.FirstPeriodFrom(d, period.Cycle));
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // Every input read from one snapshot of the database: a submission committed between two of these statements would
+        // otherwise reach the communes' rows but not the units' heads, and the "nothing new" check would then keep that
+        // half-seen figure (the submissions used would already include it).
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         // Data carried forward from a year of another criteria set counts different criteria: it is not used. Sets cover
         // consecutive years, so a commune whose newest row is of an earlier set has no row of this one.
         bool SameSet(string p) => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(p).Year))?.Id == set.Id;
         async Task<MappedRows> MapAsync(IReadOnlyList<UnitReport> heads, ReportingPeriod asOf, bool sameSetOnly) =>
             await mapping.ResolveAsync(communes, units.Boundaries, asOf, CandidatesOf(heads), async windows =>
             {
-                var found = await LoadWindowsAsync(connection, windows, pattern, ct);
+                var found = await LoadWindowsAsync(connection, transaction, windows, pattern, ct);
                 return sameSetOnly ? found.Where(f => SameSet(f.Value.Period)).ToDictionary() : found;
             });
 
-        var reports = (await LoadReportsAsync(connection, codes, period, ct)).Where(r => SameSet(r.Period)).ToList();
-        var previous = (await LoadReportsAsync(connection, codes, period.Previous, ct)).Where(r => SameSet(r.Period)).ToList();
+        var reports = (await LoadReportsAsync(connection, transaction, codes, period, ct)).Where(r => SameSet(r.Period)).ToList();
+        var previous = (await LoadReportsAsync(connection, transaction, codes, period.Previous, ct)).Where(r => SameSet(r.Period)).ToList();
         var baselinePeriod = period.EndOfPreviousYear;
-        var baseline = await LoadReportsAsync(connection, codes, baselinePeriod, ct);
+        var baseline = await LoadReportsAsync(connection, transaction, codes, baselinePeriod, ct);
         var baselineSet = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(baselinePeriod.Year));
         var rows = await MapAsync(reports, period, sameSetOnly: true);
         var previousRows = await MapAsync(previous, period.Previous, sameSetOnly: true);
         var baselineRows = await MapAsync(baseline, baselinePeriod, sameSetOnly: false);
+        await transaction.CommitAsync(ct);
         return new CalculationInput(period, set, units.Province, reportingUnits, communes, reports, baseline, baselineSet,
             data.Targets, data.DataElements, now, previous, rows, previousRows, baselineRows, units.Boundaries,
             ChangeOf(data, units, calendar.BoundariesOf(baselinePeriod), rows));
@@ -79,7 +84,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     /// district sent its communes' rows, after it each commune sends its own, and the history of a code spans both.
     /// </summary>
     private static async Task<IReadOnlyDictionary<RowWindow, CommuneData>> LoadWindowsAsync(
-        NpgsqlConnection connection, IReadOnlyList<RowWindow> windows, string pattern, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RowWindow> windows, string pattern, CancellationToken ct)
     {
         var found = await connection.QueryAsync<WindowRow>(new CommandDefinition("""
             select w.i, h.period, h.submission_id, h.status, h.recognized_year, h.criteria_met, h.indicators
@@ -95,7 +100,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             froms = windows.Select(w => w.From).ToArray(),
             tos = windows.Select(w => w.To).ToArray(),
             pattern,
-        }, cancellationToken: ct));
+        }, transaction, cancellationToken: ct));
         return found.ToDictionary(r => windows[(int)r.I - 1], r => new CommuneData(
             new CommuneReport(windows[(int)r.I - 1].Code, r.Status, r.RecognizedYear, r.CriteriaMet.Select(n => (int)n).ToArray(),
                 r.Indicators is null ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(r.Indicators)),
@@ -103,7 +108,8 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     }
 
     /// <summary>For each unit, the current accepted submission of the newest period up to <paramref name="upTo"/>.</summary>
-    private static async Task<List<UnitReport>> LoadReportsAsync(NpgsqlConnection connection, string[] units, ReportingPeriod upTo, CancellationToken ct)
+    private static async Task<List<UnitReport>> LoadReportsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] units, ReportingPeriod upTo, CancellationToken ct)
     {
         // One backward step on the (unit_code, period) key per unit: `distinct on` over the whole table would read, check
         // and sort every period of every unit, and a recompute makes three such calls (figures in BENCHMARKS.md).
@@ -115,15 +121,15 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
                 where unit_code = u.code and period <= @period and period ~ @pattern
                 order by period desc limit 1) h
             order by h.unit_code
-            """, new { units, period = upTo.Id, pattern = PatternOf(upTo.Cycle) }, cancellationToken: ct))).ToList();
+            """, new { units, period = upTo.Id, pattern = PatternOf(upTo.Cycle) }, transaction, cancellationToken: ct))).ToList();
         var ids = heads.Select(h => h.SubmissionId).ToArray();
         var rows = (await connection.QueryAsync<CommuneRow>(new CommandDefinition("""
             select submission_id, commune_code, status, recognized_year, criteria_met, indicators::text as indicators
             from submission_communes where submission_id = any(@ids)
-            """, new { ids }, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
+            """, new { ids }, transaction, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
         var values = (await connection.QueryAsync<DataRow>(new CommandDefinition("""
             select submission_id, element_code, value from submission_data where submission_id = any(@ids)
-            """, new { ids }, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
+            """, new { ids }, transaction, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
         return heads.Select(h => new UnitReport(h.UnitCode, h.Period, h.SubmissionId, h.Late,
             rows[h.SubmissionId].Select(r => new CommuneReport(r.CommuneCode, r.Status, r.RecognizedYear, r.CriteriaMet.Select(n => (int)n).ToArray(),
                 r.Indicators is null ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(r.Indicators))).ToList(),
