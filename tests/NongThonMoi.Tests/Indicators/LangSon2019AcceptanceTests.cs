@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using NongThonMoi.Tests.Support;
@@ -30,13 +29,7 @@ public sealed class LangSon2019AcceptanceTests(PostgresFixture postgres, SmtpFix
         await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock);
         var admin = app.Admin();
 
-        foreach (var (year, period) in new[] { (2018, "2018-W52"), (2019, "2019-W52") })
-            foreach (var district in dataSet.Districts)
-            {
-                clock.Advance(TimeSpan.FromMinutes(1));
-                var response = await admin.PostAsJsonAsync("/api/submissions", dataSet.Body(district, year, period));
-                Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-            }
+        await dataSet.SubmitEndsOf2018And2019Async(admin, clock);
         Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync("/api/admin/recompute?period=2019-W52", null)).StatusCode);
 
         var snapshot = await WaitForPeriodAsync(admin, "2019-W52", s => (int)s["submissions"]!["missing"]! == 0);

@@ -27,13 +27,7 @@ public sealed class LangSonMergerAcceptanceTests(PostgresFixture postgres, SmtpF
         await using var app = await TestApp.StartAsync(postgres, smtp, Shipped, clock);
         var admin = app.Admin();
 
-        foreach (var (year, period) in new[] { (2018, "2018-W52"), (2019, "2019-W52") })
-            foreach (var district in dataSet.Districts)
-            {
-                clock.Advance(TimeSpan.FromMinutes(1));
-                var response = await admin.PostAsJsonAsync("/api/submissions", dataSet.Body(district, year, period));
-                Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-            }
+        await dataSet.SubmitEndsOf2018And2019Async(admin, clock);
 
         // End of 2019, on the 207 xã of its own list: the seed's figures.
         Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync("/api/admin/recompute?period=2019-W52", null)).StatusCode);

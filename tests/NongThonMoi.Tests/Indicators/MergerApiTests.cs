@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using NongThonMoi.Bulletins;
@@ -29,11 +28,10 @@ public sealed class MergerApiTests(PostgresFixture postgres, SmtpFixture smtp)
     [Fact]
     public async Task Submissions_and_figures_follow_the_units_of_each_period_across_a_merger_and_the_change_of_reporting_level()
     {
-        using var reference = new TestReference(UnitsWithHistory, committees: new object[]
+        using var reference = MergerProvince.Folder(committees: new object[]
         {
             new { id = "bcd-tinh", name = "Ban Chỉ đạo tỉnh", scope = "province", members = new[] { new { name = "Văn phòng", email = "tinh@example.vn" } } },
         });
-        File.WriteAllText(Path.Combine(reference.Directory, "mergers.csv"), MergersCsv, Encoding.UTF8);
         // Friday 01/08/2025: every period used below has begun; the admin may submit for closed ones.
         var clock = new FakeTimeProvider(new DateTimeOffset(2025, 8, 1, 3, 0, 0, TimeSpan.Zero));
         await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, clock,
@@ -147,25 +145,4 @@ public sealed class MergerApiTests(PostgresFixture postgres, SmtpFixture smtp)
         Assert.Equal("901", (string?)again["districts"]![0]!["code"]);
     }
 
-    private const string UnitsWithHistory = """
-        code,name,level,parent,region,flags,valid_from,valid_to
-        20,Tỉnh Thử Nghiệm,province,,TDMNPB,,,
-        901,Huyện Một,district,20,,,,2025-06-30
-        90101,Xã Một Một,commune,901,,,,2019-12-31
-        90102,Xã Một Hai,commune,901,,,,2019-12-31
-        90102,Xã Hợp Nhất,commune,901,,,2020-01-01,2025-06-30
-        90102,Xã Hợp Nhất,commune,20,,,2025-07-01,
-        90103,Xã Một Ba,commune,901,,,,2019-12-31
-        90104,Xã Tân Lập,commune,901,,,2020-01-01,2025-06-30
-        """;
-
-    private const string MergersCsv = """
-        effective,old_code,new_code
-        2020-01-01,90101,90102
-        2020-01-01,90102,90102
-        2020-01-01,90103,90102
-        2020-01-01,90103,90104
-        2025-07-01,90102,90102
-        2025-07-01,90104,90102
-        """;
 }

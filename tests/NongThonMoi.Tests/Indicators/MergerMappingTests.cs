@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Options;
 using NongThonMoi.Indicators;
 using NongThonMoi.Infrastructure.Jobs;
@@ -19,33 +18,11 @@ namespace NongThonMoi.Tests.Indicators;
 /// </summary>
 public sealed class MergerMappingTests : IDisposable
 {
-    private const string Units = """
-        code,name,level,parent,region,flags,valid_from,valid_to
-        20,Tỉnh Thử Nghiệm,province,,TDMNPB,,,
-        901,Huyện Một,district,20,,,,2025-06-30
-        90101,Xã Một Một,commune,901,,,,2019-12-31
-        90102,Xã Một Hai,commune,901,,,,2019-12-31
-        90102,Xã Hợp Nhất,commune,901,,,2020-01-01,2025-06-30
-        90102,Xã Hợp Nhất,commune,20,,,2025-07-01,
-        90103,Xã Một Ba,commune,901,,,,2019-12-31
-        90104,Xã Tân Lập,commune,901,,,2020-01-01,2025-06-30
-        """;
-
-    private const string Mergers = """
-        effective,old_code,new_code
-        2020-01-01,90101,90102
-        2020-01-01,90102,90102
-        2020-01-01,90103,90102
-        2020-01-01,90103,90104
-        2025-07-01,90102,90102
-        2025-07-01,90104,90102
-        """;
-
     private static readonly int[] AllNineteen = [.. Enumerable.Range(1, 19)];
     private static readonly int[] OneToTenAndTwelve = [.. Enumerable.Range(1, 10), 12];
     private static readonly int[] TwoToNineteen = [.. Enumerable.Range(2, 18)];
 
-    private readonly TestReference _reference = new(Units);
+    private readonly TestReference _reference = MergerProvince.Folder();
     private readonly ReferenceData _data;
     private readonly ReportingCalendar _calendar;
     private readonly List<(string Period, Guid Submission, CommuneReport Row)> _rows =
@@ -57,7 +34,6 @@ public sealed class MergerMappingTests : IDisposable
 
     public MergerMappingTests()
     {
-        File.WriteAllText(Path.Combine(_reference.Directory, "mergers.csv"), Mergers, Encoding.UTF8);
         _data = ReferenceLoader.Load(_reference.Directory);
         _calendar = new ReportingCalendar(TimeProvider.System, Options.Create(new ScheduleOptions()), Options.Create(new ReportingOptions()),
             Options.Create(new ReferenceOptions { Directory = _reference.Directory }));

@@ -12,39 +12,17 @@ namespace NongThonMoi.Tests.Programme;
 /// </summary>
 public class UnitHistoryTests
 {
-    private const string Units = """
-        code,name,level,parent,region,flags,valid_from,valid_to
-        20,Tỉnh Thử Nghiệm,province,,TDMNPB,,,
-        901,Huyện Một,district,20,,,,2025-06-30
-        90101,Xã Một Một,commune,901,,bien-gioi,,2019-12-31
-        90102,Xã Một Hai,commune,901,,,,2019-12-31
-        90102,Xã Hợp Nhất,commune,901,,,2020-01-01,2025-06-30
-        90102,Xã Hợp Nhất,commune,20,,,2025-07-01,
-        90103,Xã Một Ba,commune,901,,,,2019-12-31
-        90104,Xã Tân Lập,commune,901,,,2020-01-01,2025-06-30
-        """;
-
-    private const string Mergers = """
-        effective,old_code,new_code
-        2020-01-01,90101,90102
-        2020-01-01,90102,90102
-        2020-01-01,90103,90102
-        2020-01-01,90103,90104
-        2025-07-01,90102,90102
-        2025-07-01,90104,90102
-        """;
-
     private static readonly DateOnly Merger2020 = new(2020, 1, 1);
     private static readonly DateOnly Reform = new(2025, 7, 1);
 
-    private static ReferenceData Load(string units = Units, string? mergers = Mergers)
+    private static ReferenceData Load(string units = MergerProvince.Units, string? mergers = MergerProvince.Mergers)
     {
         using var reference = new TestReference(units);
         if (mergers is not null) File.WriteAllText(Path.Combine(reference.Directory, "mergers.csv"), mergers, Encoding.UTF8);
         return ReferenceLoader.Load(reference.Directory);
     }
 
-    private static ReferenceException Refused(string units = Units, string? mergers = Mergers)
+    private static ReferenceException Refused(string units = MergerProvince.Units, string? mergers = MergerProvince.Mergers)
     {
         using var reference = new TestReference(units);
         if (mergers is not null) File.WriteAllText(Path.Combine(reference.Directory, "mergers.csv"), mergers, Encoding.UTF8);
@@ -141,7 +119,7 @@ public class UnitHistoryTests
     [InlineData("90105,Xã Sớm,commune,999,,,2020-01-01,", 10, "parent \"999\" of 90105 is not in the file")]
     public void A_bad_unit_version_is_refused_with_its_line_and_reason(string badLine, int line, string reason)
     {
-        var e = Refused(Units + "\n" + badLine + "\n");
+        var e = Refused(MergerProvince.Units + "\n" + badLine + "\n");
         Assert.Equal("units.csv", e.File);
         Assert.Equal(line, e.Line);
         Assert.Contains(reason, e.Reason);
@@ -157,7 +135,7 @@ public class UnitHistoryTests
     [InlineData("2020-01-01,90101", "expected 3 fields, found 2")]
     public void A_bad_merger_row_is_refused_with_its_line_and_reason(string badLine, string reason)
     {
-        var e = Refused(mergers: Mergers + "\n" + badLine + "\n");
+        var e = Refused(mergers: MergerProvince.Mergers + "\n" + badLine + "\n");
         Assert.Equal("mergers.csv", e.File);
         Assert.Equal(8, e.Line);
         Assert.Contains(reason, e.Reason);
@@ -167,7 +145,7 @@ public class UnitHistoryTests
     public void A_merged_code_still_valid_after_its_merger_date_is_refused()
     {
         // 90101 goes into 90102 on 2020-01-01 (mergers.csv line 2) but units.csv keeps it until mid-2020.
-        var e = Refused(Units.Replace("90101,Xã Một Một,commune,901,,bien-gioi,,2019-12-31", "90101,Xã Một Một,commune,901,,bien-gioi,,2020-06-30"));
+        var e = Refused(MergerProvince.Units.Replace("90101,Xã Một Một,commune,901,,bien-gioi,,2019-12-31", "90101,Xã Một Một,commune,901,,bien-gioi,,2020-06-30"));
         Assert.Equal("mergers.csv", e.File);
         Assert.Equal(2, e.Line);
         Assert.Equal("unit 90101 merged into 90102 from 2020-01-01 is still valid on that day in units.csv (… – 2020-06-30); " +

@@ -1,3 +1,7 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Time.Testing;
+
 namespace NongThonMoi.Tests.Support;
 
 /// <summary>The totals Lạng Sơn published for the end of 2019 (conference of 12/02/2020; DOMAIN.md).</summary>
@@ -74,6 +78,18 @@ public sealed class LangSon2019DataSet
             ? new { code = c.Code, status = c.Status2018, recognized_year = c.RecognizedYear2018, criteria_met = c.Met2018 }
             : new { code = c.Code, status = c.Status2019, recognized_year = c.RecognizedYear2019, criteria_met = c.Met2019 }).ToArray(),
     };
+
+    /// <summary>Every district's report for 2018-W52 and 2019-W52 through the API, a minute apart, each accepted.</summary>
+    public async Task SubmitEndsOf2018And2019Async(HttpClient admin, FakeTimeProvider clock)
+    {
+        foreach (var (year, period) in new[] { (2018, "2018-W52"), (2019, "2019-W52") })
+            foreach (var district in Districts)
+            {
+                clock.Advance(TimeSpan.FromMinutes(1));
+                var response = await admin.PostAsJsonAsync("/api/submissions", Body(district, year, period));
+                Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+            }
+    }
 
     /// <summary>The smallest whole number of criteria over <paramref name="n"/> communes whose mean rounds to <paramref name="average"/>.</summary>
     private static int TotalOf(decimal average, int n)
