@@ -91,7 +91,7 @@ public sealed class MergerMapping(ReferenceData data, MergerRule rule, Func<Date
     {
         var current = unit;
         while (current.ValidFrom is { } from
-               && data.AllUnits.FirstOrDefault(u => u.Code == unit.Code && u.ValidTo == from.AddDays(-1)) is { } earlier)
+               && data.VersionsOf(unit.Code).FirstOrDefault(u => u.ValidTo == from.AddDays(-1)) is { } earlier)
             current = earlier;
         return current.ValidFrom;
     }

@@ -77,6 +77,7 @@ public sealed record ReferenceData(
     /// <summary>Derived lists by one computation per reference load (nationally 9,000 units), keyed on the instance so a <c>with</c> copy recomputes.</summary>
     private static readonly ConditionalWeakTable<ReferenceData, IReadOnlyList<Unit>> Current = new();
     private static readonly ConditionalWeakTable<ReferenceData, ILookup<string, Merger>> MergersByNew = new();
+    private static readonly ConditionalWeakTable<ReferenceData, ILookup<string, Unit>> VersionsByCode = new();
     private static readonly ConditionalWeakTable<ReferenceData, ConcurrentDictionary<DateOnly, IReadOnlyList<Unit>>> ByDay = new();
 
     /// <summary>
@@ -92,7 +93,10 @@ public sealed record ReferenceData(
         ByDay.GetValue(this, _ => new()).GetOrAdd(day, d => AllUnits.Where(u => u.ValidOn(d)).ToList());
 
     /// <summary>The version of <paramref name="code"/> valid on <paramref name="day"/>, or null.</summary>
-    public Unit? UnitOn(string code, DateOnly day) => AllUnits.FirstOrDefault(u => u.Code == code && u.ValidOn(day));
+    public Unit? UnitOn(string code, DateOnly day) => VersionsOf(code).FirstOrDefault(u => u.ValidOn(day));
+
+    /// <summary>Every version of <paramref name="code"/>, by one lookup per reference load (the merger mapping asks per commune).</summary>
+    public IEnumerable<Unit> VersionsOf(string code) => VersionsByCode.GetValue(this, d => d.AllUnits.ToLookup(u => u.Code))[code];
 
     /// <summary>
     /// What <paramref name="code"/> was formed from by its newest merger on or before <paramref name="day"/>, or null when no
