@@ -126,8 +126,11 @@ public static class IndicatorCalculator
         return new CalculationResult(snapshot, communeFigures);
     }
 
-    /// <summary>Each commune's row in its unit's report: the figures when no mapping was given (no unit list changed).</summary>
-    private static Dictionary<string, CommuneData> ByCommune(IReadOnlyList<UnitReport> reports)
+    /// <summary>
+    /// Each commune's row in its unit's report: the figures when no mapping was given, and the rows at hand that the mapping
+    /// checks against each commune's window.
+    /// </summary>
+    internal static Dictionary<string, CommuneData> ByCommune(IReadOnlyList<UnitReport> reports)
     {
         var rows = new Dictionary<string, CommuneData>();
         foreach (var report in reports)

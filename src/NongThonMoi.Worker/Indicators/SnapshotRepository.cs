@@ -35,7 +35,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         // consecutive years, so a commune whose newest row is of an earlier set has no row of this one.
         bool SameSet(string p) => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(p).Year))?.Id == set.Id;
         async Task<MappedRows> MapAsync(IReadOnlyList<UnitReport> heads, ReportingPeriod asOf, bool sameSetOnly) =>
-            await mapping.ResolveAsync(communes, units.Boundaries, asOf, CandidatesOf(heads), async windows =>
+            await mapping.ResolveAsync(communes, units.Boundaries, asOf, IndicatorCalculator.ByCommune(heads), async windows =>
             {
                 var found = await LoadWindowsAsync(connection, transaction, windows, pattern, ct);
                 return sameSetOnly ? found.Where(f => SameSet(f.Value.Period)).ToDictionary() : found;
@@ -68,15 +68,6 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         if (effective is not { } day) return null;
         var before = data.UnitsOn(day.AddDays(-1)).Count(u => u.Level == UnitLevel.Commune);
         return new BoundariesChange(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), before, units.Communes.Count);
-    }
-
-    private static Dictionary<string, CommuneData> CandidatesOf(IReadOnlyList<UnitReport> reports)
-    {
-        var rows = new Dictionary<string, CommuneData>();
-        foreach (var report in reports)
-            foreach (var row in report.Communes)
-                rows[row.Code] = new CommuneData(row, report.Period, report.SubmissionId);
-        return rows;
     }
 
     /// <summary>

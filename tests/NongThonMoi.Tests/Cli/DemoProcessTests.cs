@@ -27,11 +27,11 @@ public sealed class DemoProcessTests(ITestOutputHelper output)
 {
     private const int SigQuit = 3;
 
-    /// <summary>initdb, migrations, 21 sample submissions, a recompute and the first messages: seconds on a quiet machine.</summary>
-    private static readonly TimeSpan FirstBulletinWithin = TimeSpan.FromMinutes(3);
-
-    /// <summary>Hangfire's ShutdownTimeout (20 s) and the cluster's fast stop (at most 30 s, then immediate) fit in it.</summary>
-    private static readonly TimeSpan StopWithin = TimeSpan.FromSeconds(90);
+    /// <summary>
+    /// A hang guard, not a speed bound (speed is bench/'s): the first bulletin takes seconds on a quiet machine, and a stop is
+    /// Hangfire's ShutdownTimeout plus the cluster's fast stop; only a demo that never gets there runs into it.
+    /// </summary>
+    private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(5);
 
     [Fact]
     public async Task Demo_on_a_fresh_database_sends_a_first_bulletin_of_the_sample_province_and_stops_cleanly_with_its_cluster_on_SIGTERM()
@@ -59,10 +59,10 @@ public sealed class DemoProcessTests(ITestOutputHelper output)
 
             // The first bulletin: the first whole .eml (the transport writes a hidden .tmp and renames it).
             var first = await Poll.ForAsync(() => Alive(demo) ? Directory.Exists(outbox) ? Directory.GetFiles(outbox, "*.eml").FirstOrDefault() : null : null,
-                FirstBulletinWithin, $"a first bulletin (.eml) in {outbox}", detail: Tail);
+                HangGuard, $"a first bulletin (.eml) in {outbox}", detail: Tail);
             var firstAfter = watch.Elapsed;
             var banner = await Poll.ForAsync(() => Alive(demo) ? Banner.Match(demo.Output) is { Success: true } m ? m : null : null,
-                FirstBulletinWithin, "the demo's banner (Kỳ hiện tại …; Đăng nhập admin …)", detail: Tail);
+                HangGuard, "the demo's banner (Kỳ hiện tại …; Đăng nhập admin …)", detail: Tail);
             var period = banner.Groups["period"].Value;
             var label = banner.Groups["label"].Value;
             var submitted = int.Parse(banner.Groups["submitted"].Value);
@@ -77,7 +77,7 @@ public sealed class DemoProcessTests(ITestOutputHelper output)
             // The province's bulletin of the same run says who is missing, and counts the communes of the whole province.
             var province = await Poll.ForAsync(() => Directory.GetFiles(outbox, "*.eml").Select(f => MimeMessage.Load(f))
                     .FirstOrDefault(m => m.Headers["X-NTM-Committee"] == "bcd-tinh"),
-                FirstBulletinWithin, "the province committee's bulletin (X-NTM-Committee: bcd-tinh)", detail: Tail);
+                HangGuard, "the province committee's bulletin (X-NTM-Committee: bcd-tinh)", detail: Tail);
             AssertIsABulletin(province, period, label);
             var text = province.TextBody ?? "";
             var missing = expected.Units[^1];
@@ -109,7 +109,8 @@ public sealed class DemoProcessTests(ITestOutputHelper output)
 
             var stopping = Stopwatch.StartNew();
             demo.Terminate();
-            Assert.True(await demo.WaitForExitAsync(StopWithin), $"demo still running {StopWithin.TotalSeconds} s after SIGTERM:\n{Tail()}");
+            var stopped = await demo.WaitForExitAsync(HangGuard);
+            Assert.True(stopped, $"the demo did not stop after SIGTERM (hung):\n{Tail()}");
             output.WriteLine($"SIGTERM: exited with {demo.ExitCode} after {stopping.Elapsed.TotalSeconds:0.0} s; whole test {watch.Elapsed.TotalSeconds:0.0} s");
             Assert.True(demo.ExitCode == 0, $"exit code {demo.ExitCode} after SIGTERM:\n{Tail()}");
             Assert.False(File.Exists(Path.Combine(data, "postmaster.pid")), "the embedded cluster's postmaster.pid is still there: not stopped");

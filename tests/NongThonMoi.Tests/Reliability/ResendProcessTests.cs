@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Dapper;
 using NongThonMoi.Tests.Support;
@@ -34,19 +30,19 @@ public sealed class ResendProcessTests(PostgresFixture postgres, ITestOutputHelp
     public async Task A_resend_killed_with_SIGKILL_mid_run_and_restarted_reaches_every_member_with_that_copy_once()
     {
         var watch = Stopwatch.StartNew();
-        await using var relay = SlowRelay();
-        using var reference = ManyMembers();
+        await using var relay = BulletinProcesses.SlowRelay(RelayDelay);
+        using var reference = BulletinProcesses.ManyMembers(Emails);
         var database = await postgres.CreateDatabaseAsync();
         // Hangfire fetches the dead worker's job again after 8 s (production: 5 min) and runs it a second time: that
         // second run must continue the copy the request made, not make another one.
         var settings = new Dictionary<string, string> { ["Jobs:InvisibilityTimeout"] = "00:00:08", ["Jobs:DeliveryLease"] = "00:00:03" };
 
-        await using var a = Start("A", database, reference, relay, settings);
-        await using var restarted = Start("A2", database, reference, relay, settings, deferred: true);
+        await using var a = BulletinProcesses.Worker("A", database, reference, relay, settings);
+        await using var restarted = BulletinProcesses.Worker("A2", database, reference, relay, settings, deferred: true);
         try
         {
             await a.WaitReadyAsync(Generous);
-            var job = await SendAsync(a, "?resend=true");
+            var job = await BulletinProcesses.SendBulletinAsync(a, "?resend=true");
             await WaitAsync(() => Task.FromResult(relay.Messages.Count >= 6 && relay.InFlight == 1), "6 messages at the relay and one in flight");
             a.Kill();
             Assert.True(await a.WaitForExitAsync(Generous), "A did not die on SIGKILL");
@@ -88,19 +84,19 @@ public sealed class ResendProcessTests(PostgresFixture postgres, ITestOutputHelp
     [Fact]
     public async Task A_run_whose_worker_died_is_continued_after_about_one_lease_not_after_the_invisibility_timeout()
     {
-        await using var relay = SlowRelay();
-        using var reference = ManyMembers();
+        await using var relay = BulletinProcesses.SlowRelay(RelayDelay);
+        using var reference = BulletinProcesses.ManyMembers(Emails);
         var database = await postgres.CreateDatabaseAsync();
         // Production's invisibility timeout (5 min): Hangfire will not bring the dead worker's job back during this test.
         var settings = new Dictionary<string, string> { ["Jobs:InvisibilityTimeout"] = "00:05:00", ["Jobs:DeliveryLease"] = "00:00:03" };
 
         // Two workers up before the run: the one that runs the job is killed, the other one is the survivor that must notice.
-        await using var a = Start("A", database, reference, relay, settings);
-        await using var b = Start("B", database, reference, relay, settings);
+        await using var a = BulletinProcesses.Worker("A", database, reference, relay, settings);
+        await using var b = BulletinProcesses.Worker("B", database, reference, relay, settings);
         try
         {
             await Task.WhenAll(a.WaitReadyAsync(Generous), b.WaitReadyAsync(Generous));
-            var job = await SendAsync(a, "");
+            var job = await BulletinProcesses.SendBulletinAsync(a, "");
             await WaitAsync(() => Task.FromResult(relay.Messages.Count >= 6 && relay.InFlight == 1), "6 messages at the relay and one in flight");
             var server = await ScalarAsync<string>(database,
                 "select data::jsonb ->> 'ServerId' from hangfire.state where jobid = @job and name = 'Processing' order by id limit 1", new { job });
@@ -145,14 +141,14 @@ public sealed class ResendProcessTests(PostgresFixture postgres, ITestOutputHelp
     [Fact]
     public async Task Two_workers_started_together_on_an_empty_database_log_no_error()
     {
-        await using var relay = SlowRelay();
-        using var reference = ManyMembers();
+        await using var relay = BulletinProcesses.SlowRelay(RelayDelay);
+        using var reference = BulletinProcesses.ManyMembers(Emails);
         // A few empty databases in a row: the race of two installs is won or lost by milliseconds.
         for (var round = 1; round <= 3; round++)
         {
             var database = await postgres.CreateDatabaseAsync();
-            await using var a = Start($"A{round}", database, reference, relay, new Dictionary<string, string>(), deferred: true);
-            await using var b = Start($"B{round}", database, reference, relay, new Dictionary<string, string>(), deferred: true);
+            await using var a = BulletinProcesses.Worker($"A{round}", database, reference, relay, new Dictionary<string, string>(), deferred: true);
+            await using var b = BulletinProcesses.Worker($"B{round}", database, reference, relay, new Dictionary<string, string>(), deferred: true);
             a.Launch();
             b.Launch();
             try
@@ -173,44 +169,6 @@ public sealed class ResendProcessTests(PostgresFixture postgres, ITestOutputHelp
                 output.WriteLine(b.Output);
             }
         }
-    }
-
-    private static SmtpFixture SlowRelay()
-    {
-        var relay = SmtpFixture.StartOn(SmtpFixture.FreePort());
-        relay.Delay = RelayDelay;
-        return relay;
-    }
-
-    private static TestReference ManyMembers() => new(TestReference.SmallProvince, committees: new object[]
-    {
-        new { id = "bcd-tinh", name = "Ban Chỉ đạo tỉnh", scope = "province",
-              members = Emails[..20].Select(e => new { name = e[..8], email = e }).ToArray() },
-        new { id = "bcd-901", name = "Ban Chỉ đạo huyện Một", scope = "901",
-              members = Emails[20..].Select(e => new { name = e[..8], email = e }).ToArray() },
-    });
-
-    private static WorkerProcess Start(string name, string database, TestReference reference, SmtpFixture relay,
-        IReadOnlyDictionary<string, string> extra, bool deferred = false)
-    {
-        var settings = new Dictionary<string, string>
-        {
-            ["ConnectionStrings:NongThonMoi"] = database,
-            ["Reference:Directory"] = reference.Directory,
-            ["Smtp:Port"] = relay.Port.ToString(CultureInfo.InvariantCulture),
-            // One SMTP session, so that the kill finds exactly one message in flight (the one repeat a crash may make).
-            ["Smtp:Connections"] = "1",
-        };
-        foreach (var (k, v) in extra) settings[k] = v;
-        return deferred ? WorkerProcess.Create(name, settings) : WorkerProcess.Start(name, settings);
-    }
-
-    private static async Task<long> SendAsync(WorkerProcess worker, string query)
-    {
-        using var admin = worker.Admin();
-        var answer = await admin.PostAsync("/api/admin/bulletins/send" + query, null);
-        Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
-        return long.Parse((string)(await answer.Content.ReadFromJsonAsync<JsonObject>())!["job_id"]!, CultureInfo.InvariantCulture);
     }
 
     private static async Task<List<string>> RunsAsync(string database)

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NongThonMoi.Tests.Support;
 using Xunit.Abstractions;
@@ -33,8 +30,8 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
     public async Task A_worker_killed_mid_run_and_another_started_completes_the_run_repeating_at_most_the_message_in_flight()
     {
         var watch = Stopwatch.StartNew();
-        await using var relay = SlowRelay();
-        using var reference = ManyMembers();
+        await using var relay = BulletinProcesses.SlowRelay(RelayDelay);
+        using var reference = BulletinProcesses.ManyMembers(Emails);
         var database = await postgres.CreateDatabaseAsync();
 
         await using var a = Start("A", database, reference, relay);
@@ -42,7 +39,7 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
         try
         {
             await a.WaitReadyAsync(Generous);
-            var job = await SendAsync(a);
+            var job = await BulletinProcesses.SendBulletinAsync(a);
             // A second worker comes up while A is sending (a standby, or the replacement an orchestrator starts); nothing
             // is asked of it: Hangfire hands it the dead worker's job once the job's invisibility timeout has passed,
             // and the rows A had claimed are free again by then (their lease ran out).
@@ -92,8 +89,8 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
     public async Task A_worker_stopped_with_SIGTERM_mid_run_hands_back_what_it_has_not_sent_and_the_next_one_finishes_without_repeats()
     {
         var watch = Stopwatch.StartNew();
-        await using var relay = SlowRelay();
-        using var reference = ManyMembers();
+        await using var relay = BulletinProcesses.SlowRelay(RelayDelay);
+        using var reference = BulletinProcesses.ManyMembers(Emails);
         var database = await postgres.CreateDatabaseAsync();
         var stop = new Dictionary<string, string> { ["Jobs:StopTimeout"] = "00:00:01", ["Jobs:ShutdownTimeout"] = "00:00:20" };
 
@@ -102,7 +99,7 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
         try
         {
             await a.WaitReadyAsync(Generous);
-            var job = await SendAsync(a);
+            var job = await BulletinProcesses.SendBulletinAsync(a);
             await WaitAsync(() => Task.FromResult(relay.Messages.Count >= 6), "6 messages at the relay");
 
             var stopping = Stopwatch.StartNew();
@@ -147,8 +144,8 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
     public async Task Two_worker_processes_on_one_database_serve_each_member_once_and_register_the_recurring_jobs_once()
     {
         var watch = Stopwatch.StartNew();
-        await using var relay = SlowRelay();
-        using var reference = ManyMembers();
+        await using var relay = BulletinProcesses.SlowRelay(RelayDelay);
+        using var reference = BulletinProcesses.ManyMembers(Emails);
         var database = await postgres.CreateDatabaseAsync();
 
         await using var a = Start("A", database, reference, relay);
@@ -161,7 +158,7 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
             Assert.Equal(3, await ScalarAsync<long>(database, "select count(*) from hangfire.set where key = 'recurring-jobs'"));
 
             // The run asked for on both workers: two jobs working through one ledger at the same time.
-            var jobs = new[] { await SendAsync(a), await SendAsync(b) };
+            var jobs = new[] { await BulletinProcesses.SendBulletinAsync(a), await BulletinProcesses.SendBulletinAsync(b) };
             foreach (var job in jobs)
                 await WaitAsync(async () => await JobStateAsync(database, job) is "Succeeded" or "Failed", $"job {job} finished");
             foreach (var job in jobs) Assert.Equal("Succeeded", await JobStateAsync(database, job));
@@ -199,47 +196,16 @@ public sealed class WorkerProcessTests(PostgresFixture postgres, ITestOutputHelp
         }
     }
 
-    private static SmtpFixture SlowRelay()
-    {
-        var relay = SmtpFixture.StartOn(SmtpFixture.FreePort());
-        relay.Delay = RelayDelay;
-        return relay;
-    }
-
-    /// <summary>Two committees with <see cref="Members"/> members between them.</summary>
-    private static TestReference ManyMembers() => new(TestReference.SmallProvince, committees: new object[]
-    {
-        new { id = "bcd-tinh", name = "Ban Chỉ đạo tỉnh", scope = "province",
-              members = Emails[..20].Select(e => new { name = e[..8], email = e }).ToArray() },
-        new { id = "bcd-901", name = "Ban Chỉ đạo huyện Một", scope = "901",
-              members = Emails[20..].Select(e => new { name = e[..8], email = e }).ToArray() },
-    });
-
+    /// <summary>
+    /// A dead worker's job is taken over after 8 s instead of 5 min; a claimed row is reserved 3 s instead of 2 min (shorter
+    /// than a batch of 20 at the slow relay: a batch's last rows outlive the lease they were claimed with).
+    /// </summary>
     private static WorkerProcess Start(string name, string database, TestReference reference, SmtpFixture relay,
         IReadOnlyDictionary<string, string>? extra = null, bool deferred = false)
     {
-        var settings = new Dictionary<string, string>
-        {
-            ["ConnectionStrings:NongThonMoi"] = database,
-            ["Reference:Directory"] = reference.Directory,
-            ["Smtp:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            // One SMTP session, so that the kill finds exactly one message in flight (the one repeat a crash may make).
-            ["Smtp:Connections"] = "1",
-            // A dead worker's job is taken over after 8 s instead of 5 min; a claimed row is reserved 3 s instead of 2 min
-            // (shorter than a batch of 20 at the slow relay: a batch's last rows outlive the lease they were claimed with).
-            ["Jobs:InvisibilityTimeout"] = "00:00:08",
-            ["Jobs:DeliveryLease"] = "00:00:03",
-        };
+        var settings = new Dictionary<string, string> { ["Jobs:InvisibilityTimeout"] = "00:00:08", ["Jobs:DeliveryLease"] = "00:00:03" };
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) settings[k] = v;
-        return deferred ? WorkerProcess.Create(name, settings) : WorkerProcess.Start(name, settings);
-    }
-
-    private static async Task<long> SendAsync(WorkerProcess worker)
-    {
-        using var admin = worker.Admin();
-        var answer = await admin.PostAsync("/api/admin/bulletins/send", null);
-        Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
-        return long.Parse((string)(await answer.Content.ReadFromJsonAsync<JsonObject>())!["job_id"]!, System.Globalization.CultureInfo.InvariantCulture);
+        return BulletinProcesses.Worker(name, database, reference, relay, settings, deferred);
     }
 
     /// <summary>Polls with a generous bound for a loaded 2-core machine.</summary>
