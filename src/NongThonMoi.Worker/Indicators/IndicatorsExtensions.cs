@@ -11,7 +11,9 @@ public static class IndicatorsExtensions
         builder.Services.AddScoped<RecomputeJob>();
         builder.Services.AddSingleton<RecomputeTimings>();
         // Submissions announce what they accepted through the shared-domain interface; the figures listen here.
-        builder.Services.AddSingleton<ISubmissionAccepted, HangfireRecomputeTrigger>();
+        builder.Services.AddSingleton<HangfireRecomputeTrigger>();
+        builder.Services.AddSingleton<ISubmissionAccepted>(sp => sp.GetRequiredService<HangfireRecomputeTrigger>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HangfireRecomputeTrigger>());
         return builder;
     }
 

@@ -8,7 +8,7 @@ namespace NongThonMoi.Portal;
 public sealed record AccessCode(long Id, string UnitCode, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
 
 /// <summary>The portal's side of the access codes (mã truy cập): the list, one code's revocation, a session's check.</summary>
-public sealed class AccessCodes(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class AccessCodes(NpgsqlDataSource dataSource, TimeProvider clock, TokenCache cache)
 {
     /// <summary>Live, and notes the use (at most every few minutes, like the API's lookup).</summary>
     public async Task<bool> IsLiveAsync(long id, CancellationToken ct)
@@ -37,8 +37,10 @@ public sealed class AccessCodes(NpgsqlDataSource dataSource, TimeProvider clock)
     public async Task<bool> RevokeAsync(long id, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        var revoked = await connection.ExecuteAsync(new CommandDefinition(
             "update submission_tokens set revoked_at = @now where id = @id and revoked_at is null",
             new { id, now = clock.GetUtcNow() }, cancellationToken: ct)) > 0;
+        cache.Clear(); // at once here; other workers hear it from the database (migration 0012)
+        return revoked;
     }
 }

@@ -5,28 +5,42 @@ using Npgsql;
 namespace NongThonMoi.Programme;
 
 /// <summary>Reads the reference data as the database holds it (the files are loaded into it at start).</summary>
-public sealed class ReferenceStore(NpgsqlDataSource dataSource)
+public sealed class ReferenceStore(NpgsqlDataSource dataSource, TimeProvider clock)
 {
+    /// <summary>How long the kept reference is served without asking the database whether it changed.</summary>
+    public static readonly TimeSpan StampInterval = TimeSpan.FromSeconds(1);
+
     private volatile Loaded? _loaded;
 
-    private sealed record Loaded(string Stamp, ReferenceData Data);
+    private sealed record Loaded(string Stamp, ReferenceData Data, long CheckedAt);
 
     /// <summary>
     /// Every submission and every recompute reads the reference; nationally that is 9,000 units, too many to read per
     /// submission (BENCHMARKS.md). So it is kept, and read again only when it changed:
     /// ReferenceSync deletes and re-inserts the criteria sets in the transaction that writes everything else, so their
-    /// rows' xmin (the id of that transaction) changes with every sync, in whichever process it ran.
+    /// rows' xmin (the id of that transaction) changes with every sync, in whichever process it ran. Even that stamp is
+    /// a round trip per submission in a deadline rush, so it is asked at most once every <see cref="StampInterval"/>: a sync
+    /// in another process is seen within a second, one in this process at once (<see cref="Forget"/>).
     /// </summary>
     public async Task<ReferenceData> LoadAsync(CancellationToken ct)
     {
+        if (_loaded is { } fresh && clock.GetElapsedTime(fresh.CheckedAt) < StampInterval) return fresh.Data;
+        var now = clock.GetTimestamp();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var stamp = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
             "select coalesce(string_agg(xmin::text, ',' order by id), '') from criteria_sets", cancellationToken: ct)) ?? "";
-        if (_loaded is { } loaded && loaded.Stamp == stamp && stamp.Length > 0) return loaded.Data;
+        if (_loaded is { } loaded && loaded.Stamp == stamp && stamp.Length > 0)
+        {
+            _loaded = loaded with { CheckedAt = now };
+            return loaded.Data;
+        }
         var data = await ReadAsync(connection);
-        _loaded = new Loaded(stamp, data);
+        _loaded = new Loaded(stamp, data, now);
         return data;
     }
+
+    /// <summary>The reference was just written (ReferenceSync in this process): the next load reads it again.</summary>
+    public void Forget() => _loaded = null;
 
     private static async Task<ReferenceData> ReadAsync(NpgsqlConnection connection)
     {

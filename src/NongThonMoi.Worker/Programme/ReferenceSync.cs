@@ -10,7 +10,7 @@ namespace NongThonMoi.Programme;
 /// Loads the reference folder into the database in one transaction. Units, committees and data elements
 /// that disappear from the files are marked inactive, not deleted: history keeps pointing at them.
 /// </summary>
-public sealed class ReferenceSync(NpgsqlDataSource dataSource, IOptions<ReferenceOptions> options, ILogger<ReferenceSync> logger)
+public sealed class ReferenceSync(NpgsqlDataSource dataSource, ReferenceStore store, IOptions<ReferenceOptions> options, ILogger<ReferenceSync> logger)
 {
     public async Task<ReferenceData> RunAsync(CancellationToken ct)
     {
@@ -133,6 +133,7 @@ public sealed class ReferenceSync(NpgsqlDataSource dataSource, IOptions<Referenc
                 """, e, tx);
         }
         await tx.CommitAsync(ct);
+        store.Forget();
     }
 
     private static UnitColumns Columns(IReadOnlyList<Unit> units) => new(

@@ -56,11 +56,6 @@ public sealed class SubmissionService(
             return new SubmissionAnswer(StatusCodes.Status403Forbidden, null, false, [],
                 [], $"Mã truy cập này chỉ dùng để nộp báo cáo của đơn vị {submitter.Unit}, không phải {unit}.");
 
-        // The same body again: an accepted one is answered as before and stored once. A refused one is judged again,
-        // because a refusal can depend on who sends it and when (a district after the lock, the admin after it).
-        var repeat = await store.FindRepeatAsync(unit, period, sha256, ct);
-        if (repeat is { Status: "accepted" }) return AnswerOf(repeat);
-
         var id = Guid.CreateVersion7(receivedAt);
         var late = false;
         ValidationOutcome outcome;
@@ -78,13 +73,13 @@ public sealed class SubmissionService(
             status = outcome.Accepted ? StatusCodes.Status201Created : StatusCodes.Status422UnprocessableEntity;
         }
 
-        // Refused again for the same reasons: the same answer, and no second copy in the archive.
-        if (repeat is not null && repeat.HttpStatus == status && repeat.ErrorList.SequenceEqual(outcome.Errors))
-            return AnswerOf(repeat);
-
+        // The same body again (the store checks it in the statement that archives): an accepted one is answered as before and
+        // stored once; one refused again for the same reasons gets the same answer and no second copy. A refused one is
+        // judged again first, because a refusal can depend on who sends it and when (a district after the lock, the admin after it).
         var saved = await store.SaveAsync(new NewSubmission(id, unit, period, receivedAt, sha256, body, contentType, format, submitter,
             outcome.Accepted && unreadable is null, status, late, outcome.Errors, outcome.Warnings, report), ct);
-        if (!saved && await store.FindRepeatAsync(unit, period, sha256, ct) is { } raced)
+        if (saved.Earlier is { } earlier) return AnswerOf(earlier);
+        if (saved.Raced && await store.FindRepeatAsync(unit, period, sha256, ct) is { } raced)
             return AnswerOf(raced); // the same body arrived twice at once: both get the first one's answer
 
         logger.LogInformation("Submission {SubmissionId} for {Unit} {Period} by {Submitter}: {Status}{Late}, {Errors} errors, {Warnings} warnings",

@@ -27,6 +27,13 @@ public sealed record ArchivedSubmission
     public IReadOnlyList<SubmissionError> WarningList => JsonSerializer.Deserialize<List<SubmissionError>>(Warnings, JsonDefaults.Options)!;
 }
 
+/// <summary>What <see cref="SubmissionStore.SaveAsync"/> did: stored the submission, or found the earlier one whose answer stands.</summary>
+public sealed record SaveOutcome(bool Stored, ArchivedSubmission? Earlier)
+{
+    /// <summary>Not stored and no earlier one seen: the same accepted body was committed by a request running at the same moment.</summary>
+    public bool Raced => !Stored && Earlier is null;
+}
+
 public sealed record NewSubmission(
     Guid Id, string UnitCode, string Period, DateTimeOffset ReceivedAt, string Sha256, byte[] Body, string ContentType,
     SubmissionFormat Format, Submitter Submitter, bool Accepted, int HttpStatus, bool Late,
@@ -51,10 +58,6 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Archives the body with its outcome and, when accepted, its rows and the "current" pointer, in one
-    /// transaction. False when the same body for the same unit and period was archived meanwhile.
-    /// </summary>
-    /// <summary>
     /// PostgreSQL text and jsonb cannot hold U+0000, which a garbage body easily contains and an error message quotes:
     /// it is stored as U+FFFD (the replacement character) so the rejected body is still archived and answered 4xx.
     /// The body itself is bytea and kept verbatim.
@@ -64,41 +67,57 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
     private static IEnumerable<SubmissionError> Storable(IEnumerable<SubmissionError> errors) =>
         errors.Select(e => new SubmissionError(e.Commune is null ? null : Storable(e.Commune), Storable(e.Field), Storable(e.Message)));
 
-    public async Task<bool> SaveAsync(NewSubmission s, CancellationToken ct)
+    /// <summary>
+    /// Archives the body with its outcome and, when accepted, its rows and the "current" pointer — unless the same body
+    /// for the same unit and period is already archived with an answer that stands: an accepted one (it is answered as
+    /// before and stored once), or a refusal for the same reasons. Returns that earlier submission, or null when this one
+    /// was stored. <see cref="SaveOutcome.Raced"/>: the same body was accepted meanwhile by a request running beside this
+    /// one (read it with <see cref="FindRepeatAsync"/>: this statement's snapshot cannot see it).
+    /// </summary>
+    public async Task<SaveOutcome> SaveAsync(NewSubmission s, CancellationToken ct)
     {
-        // One statement (data-modifying CTEs), so one round trip and one implicit transaction instead of BEGIN, four
-        // inserts and COMMIT: round trips are most of a submission's time in a deadline rush (BENCHMARKS.md).
+        // One statement (data-modifying CTEs), so one round trip and one implicit transaction for the repeat check, the
+        // archive, the rows and the pointer, instead of a look-up, BEGIN, four inserts and COMMIT: round trips are most of
+        // a submission's time in a deadline rush (BENCHMARKS.md).
         var rows = s.Accepted && s.Report is not null;
         var communes = rows ? s.Report!.Communes : [];
         var data = rows ? s.Report!.Data : new Dictionary<string, decimal>();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var inserted = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            with s as (
+        var found = await connection.QueryAsync<long, ArchivedSubmission, SaveOutcome>(new CommandDefinition($"""
+            with prior as (
+                select {Columns()}, s.errors as errors_jsonb from submissions s
+                where s.unit_code = @UnitCode and s.period = @Period and s.sha256 = @Sha256
+                order by (s.status = 'accepted') desc, s.received_at desc limit 1),
+            ins as (
                 insert into submissions (id, unit_code, period, received_at, sha256, body, content_type, format, submitted_by, token_id,
                                          status, http_status, late, errors, warnings)
-                values (@Id, @UnitCode, @Period, @ReceivedAt, @Sha256, @Body, @ContentType, @Format, @SubmittedBy, @TokenId,
-                        @Status, @HttpStatus, @Late, @Errors::jsonb, @Warnings::jsonb)
+                select @Id, @UnitCode, @Period, @ReceivedAt, @Sha256, @Body, @ContentType, @Format, @SubmittedBy, @TokenId,
+                       @Status, @HttpStatus, @Late, @Errors::jsonb, @Warnings::jsonb
+                where not exists (select 1 from prior p
+                                  where p.status = 'accepted' or (p.http_status = @HttpStatus and p.errors_jsonb = @Errors::jsonb))
                 on conflict (unit_code, period, sha256) where status = 'accepted' do nothing
                 returning id),
             c as (
                 insert into submission_communes (submission_id, commune_code, status, recognized_year, criteria_met, criteria_count, indicators)
-                select s.id, code, status, year, string_to_array(met, ',')::smallint[], cardinality(string_to_array(met, ',')), ind::jsonb
-                from s, unnest(@Codes, @Statuses, @Years, @Met, @Indicators) as t(code, status, year, met, ind)
+                select ins.id, code, status, year, string_to_array(met, ',')::smallint[], cardinality(string_to_array(met, ',')), ind::jsonb
+                from ins, unnest(@Codes, @Statuses, @Years, @Met, @Indicators) as t(code, status, year, met, ind)
                 where @Rows),
             d as (
                 insert into submission_data (submission_id, element_code, value)
-                select s.id, t.code, t.value from s, unnest(@DataCodes, @DataValues) as t(code, value)
+                select ins.id, t.code, t.value from ins, unnest(@DataCodes, @DataValues) as t(code, value)
                 where @Rows),
             -- The newest accepted submission counts; a unit stays "on time" once it has reported by the deadline.
             cur as (
                 insert into current_submissions (unit_code, period, submission_id, received_at, late)
-                select @UnitCode, @Period, s.id, @ReceivedAt, @Late from s
+                select @UnitCode, @Period, ins.id, @ReceivedAt, @Late from ins
                 where @Rows
                 on conflict (unit_code, period) do update
                     set submission_id = excluded.submission_id, received_at = excluded.received_at,
                         late = current_submissions.late and excluded.late
                     where current_submissions.received_at <= excluded.received_at)
-            select count(*) from s
+            select (select count(*) from ins) as inserted, p.id, p.unit_code, p.period, p.received_at, p.sha256, p.content_type, p.format,
+                   p.submitted_by, p.status, p.http_status, p.late, p.errors, p.warnings, p.is_current
+            from (select 1) one left join prior p on true
             """, new
         {
             s.Id,
@@ -124,8 +143,8 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
             Indicators = communes.Select(c => c.Indicators.Count == 0 ? null : JsonSerializer.Serialize(c.Indicators)).ToArray(),
             DataCodes = data.Keys.ToArray(),
             DataValues = data.Values.ToArray(),
-        }, cancellationToken: ct));
-        return inserted > 0;
+        }, cancellationToken: ct), (inserted, prior) => new SaveOutcome(inserted > 0, inserted > 0 ? null : prior), splitOn: "id");
+        return found.Single();
     }
 
     public async Task<ArchivedSubmission?> GetAsync(Guid id, CancellationToken ct)

@@ -12,6 +12,8 @@ public static class SubmissionsExtensions
         builder.Services.AddSingleton<SubmissionStatusQuery>();
         builder.Services.AddSingleton<SubmissionPrefill>();
         builder.Services.AddSingleton<TokenService>();
+        builder.Services.AddSingleton<TokenCache>();
+        builder.Services.AddHostedService<TokenRevocationListener>();
         builder.Services.AddSubmissionApiExamples();
         builder.Services.AddSingleton<ITokenLookup>(sp => sp.GetRequiredService<TokenService>());
         return builder;

@@ -10,7 +10,7 @@ namespace NongThonMoi.Submissions;
 /// District submission tokens (mã truy cập nộp báo cáo): 256 random bits, shown once, stored as a SHA-256 hash,
 /// valid for one reporting unit until revoked.
 /// </summary>
-public sealed class TokenService(NpgsqlDataSource dataSource, TimeProvider clock) : ITokenLookup
+public sealed class TokenService(NpgsqlDataSource dataSource, TimeProvider clock, TokenCache cache) : ITokenLookup
 {
     private const string Prefix = "ntm_";
 
@@ -28,24 +28,33 @@ public sealed class TokenService(NpgsqlDataSource dataSource, TimeProvider clock
     public async Task<int> RevokeAsync(string unitCode, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        var count = await connection.ExecuteAsync(new CommandDefinition(
             "update submission_tokens set revoked_at = @now where unit_code = @unitCode and revoked_at is null",
             new { unitCode, now = clock.GetUtcNow() }, cancellationToken: ct));
+        cache.Clear(); // at once here; other workers hear it from the database (migration 0012)
+        return count;
     }
 
     public async Task<TokenRecord?> FindAsync(string token, CancellationToken ct)
     {
         if (!token.StartsWith(Prefix, StringComparison.Ordinal) || token.Length > 100) return null;
+        var hash = Hash(token);
+        var key = Convert.ToBase64String(hash);
+        if (cache.Find(key) is { } known) return known;
+        var generation = cache.Generation;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         // One round trip that also notes when the code was last used, at most every few minutes (a write per request
-        // would cost the deadline rush a row version per call).
+        // would cost the deadline rush a row version per call). A cached code is asked again every TokenCache.Lifetime,
+        // well within that granularity, so "last used" stays as true as before.
         var now = clock.GetUtcNow();
-        return await connection.QuerySingleOrDefaultAsync<TokenRecord>(new CommandDefinition("""
+        var found = await connection.QuerySingleOrDefaultAsync<TokenRecord>(new CommandDefinition("""
             with t as (select id, unit_code from submission_tokens where token_hash = @hash and revoked_at is null),
             used as (update submission_tokens s set last_used_at = @now from t
                      where s.id = t.id and (s.last_used_at is null or s.last_used_at < @stale))
             select id, unit_code from t
-            """, new { hash = Hash(token), now, stale = now - LastUsedGranularity }, cancellationToken: ct));
+            """, new { hash, now, stale = now - LastUsedGranularity }, cancellationToken: ct));
+        if (found is not null) cache.Add(key, found, generation);
+        return found;
     }
 
     /// <summary>How stale the "last used" time of a code may be.</summary>

@@ -90,11 +90,18 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
             new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)), serves: false);
         await app.Get<NongThonMoi.Infrastructure.Database.MigrationRunner>().ApplyAsync(default);
         var trigger = app.Get<ISubmissionAccepted>();
+        // Requests are enqueued off the request path, by the host's loop; waiting for it makes the queue exact.
+        var forwarded = () => app.Get<HangfireRecomputeTrigger>().FlushAsync(CancellationToken.None);
         var monitoring = app.Get<JobStorage>().GetMonitoringApi();
 
-        for (var i = 0; i < 5; i++) trigger.OnAccepted("2026-W48");
+        for (var i = 0; i < 5; i++)
+        {
+            trigger.OnAccepted("2026-W48");
+            await forwarded();
+        }
         Assert.Equal(1, monitoring.EnqueuedCount("default"));
         trigger.OnAccepted("2026-W47");   // a late period: its own job and one for the current period, which is still waiting
+        await forwarded();
         Assert.Equal(2, monitoring.EnqueuedCount("default"));
         Assert.Equal(["2026-W47", "2026-W48"], await JobPeriodsAsync(app));
 
@@ -102,6 +109,7 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         var taken = monitoring.EnqueuedJobs("default", 0, 10).First(j => (string?)j.Value.Job.Args[0] == "2026-W48").Key;
         Assert.True(app.Get<IBackgroundJobClient>().ChangeState(taken, new Hangfire.States.DeletedState(), Hangfire.States.EnqueuedState.StateName));
         trigger.OnAccepted("2026-W48");
+        await forwarded();
         Assert.Equal(["2026-W47", "2026-W48", "2026-W48"], await JobPeriodsAsync(app));
     }
 

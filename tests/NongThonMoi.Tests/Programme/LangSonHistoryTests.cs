@@ -131,9 +131,9 @@ public sealed class LangSonHistoryTests(PostgresFixture postgres)
 
         using (var reference = HistoryFolder())
         {
-            var sync = new ReferenceSync(dataSource, Options.Create(new ReferenceOptions { Directory = reference.Directory }), NullLogger<ReferenceSync>.Instance);
+            var sync = new ReferenceSync(dataSource, new ReferenceStore(dataSource, TimeProvider.System), Options.Create(new ReferenceOptions { Directory = reference.Directory }), NullLogger<ReferenceSync>.Instance);
             var loaded = await sync.RunAsync(CancellationToken.None);
-            var stored = await new ReferenceStore(dataSource).LoadAsync(CancellationToken.None);
+            var stored = await new ReferenceStore(dataSource, TimeProvider.System).LoadAsync(CancellationToken.None);
 
             Assert.Equal(loaded.AllUnits.Count, stored.AllUnits.Count);
             Assert.Equal(loaded.Mergers.OrderBy(m => (m.Effective, m.OldCode, m.NewCode)), stored.Mergers);
@@ -147,9 +147,9 @@ public sealed class LangSonHistoryTests(PostgresFixture postgres)
         // A flat units.csv after the history (the list of 30/06/2025): 187 units, no mergers; the 42 codes it lacks (229 in
         // the history) stay in `units`, inactive, since submissions may point at them.
         using var beforeReform = TestReference.LangSonBeforeReform();
-        var flat = new ReferenceSync(dataSource, Options.Create(new ReferenceOptions { Directory = beforeReform.Directory }), NullLogger<ReferenceSync>.Instance);
+        var flat = new ReferenceSync(dataSource, new ReferenceStore(dataSource, TimeProvider.System), Options.Create(new ReferenceOptions { Directory = beforeReform.Directory }), NullLogger<ReferenceSync>.Instance);
         await flat.RunAsync(CancellationToken.None);
-        var after = await new ReferenceStore(dataSource).LoadAsync(CancellationToken.None);
+        var after = await new ReferenceStore(dataSource, TimeProvider.System).LoadAsync(CancellationToken.None);
         Assert.Equal(187, after.Units.Count);
         Assert.Equal(after.AllUnits, after.Units);
         Assert.Empty(after.Mergers);
@@ -170,7 +170,8 @@ public sealed class LangSonHistoryTests(PostgresFixture postgres)
         File.WriteAllLines(units, lines);
         var mergerLine = File.ReadAllLines(Path.Combine(reference.Directory, "mergers.csv")).ToList().FindIndex(l => l == "2020-01-01,06145,06139") + 1;
 
-        var sync = new ReferenceSync(NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Database=none"),
+        var nowhere = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Database=none");
+        var sync = new ReferenceSync(nowhere, new ReferenceStore(nowhere, TimeProvider.System),
             Options.Create(new ReferenceOptions { Directory = reference.Directory }), NullLogger<ReferenceSync>.Instance);
         var e = await Assert.ThrowsAsync<ReferenceException>(() => sync.RunAsync(CancellationToken.None));
 
