@@ -115,8 +115,9 @@ public static class BulletinCharts
     }
 
     /// <summary>
-    /// PNG at zlib level 1 with the Sub filter only. ScottPlot's GetImageBytes encodes at the default level with every filter
-    /// tried, which costs most of a chart's time (BENCHMARKS.md); flat-colour charts compress nearly as well either way.
+    /// A palette PNG (<see cref="PalettePng"/>: a third of the size), or, for a chart of more than 256 colours, SkiaSharp's
+    /// RGBA PNG at zlib level 1 with the Sub filter only. ScottPlot's GetImageBytes encodes at the default level with every
+    /// filter tried, which cost most of a chart's time (BENCHMARKS.md).
     /// </summary>
     private static byte[] Png(Plot plot, int height = Height)
     {
@@ -125,6 +126,7 @@ public static class BulletinCharts
         plot.Render(surface.Canvas, Width, height);
         using var image = surface.Snapshot();
         using var pixels = image.PeekPixels() ?? throw new InvalidOperationException("a chart without pixels");
+        if (PalettePng.TryEncode(pixels.GetPixelSpan(), Width, height, pixels.RowBytes) is { } small) return small;
         using var png = pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub, 1)) ?? throw new InvalidOperationException("PNG encoding failed");
         return png.ToArray();
     }
