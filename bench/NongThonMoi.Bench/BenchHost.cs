@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,7 +29,9 @@ public sealed class BenchHost : IAsyncDisposable
     private readonly string _workDirectory;
     private readonly Dictionary<string, string> _settings;
     private readonly List<WorkerProcess> _workers = [];
+    private readonly List<PosixSignalRegistration> _signals = [];
     private WebApplication? _app;
+    private int _aborted;
 
     private BenchHost(string workDirectory, EmbeddedPostgres postgres, string dataDirectory, string connectionString, BenchSmtp smtp,
         Dictionary<string, string> settings)
@@ -218,12 +221,20 @@ public sealed class BenchHost : IAsyncDisposable
     /// </summary>
     private void GuardAgainstOrphans()
     {
-        Console.CancelKeyPress += OnAbort;
-        AppDomain.CurrentDomain.ProcessExit += OnAbort;
+        // A signal handler rather than Console.CancelKeyPress or AppDomain.ProcessExit: the runtime exits on SIGTERM
+        // without the latter having stopped anything (seen here: the worker and PostgreSQL outlived the bench).
+        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT, PosixSignal.SIGHUP })
+            _signals.Add(PosixSignalRegistration.Create(signal, _ => Abort(signal.ToString())));
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
-    private void OnAbort(object? sender, EventArgs e)
+    private void OnProcessExit(object? sender, EventArgs e) => Abort("exit");
+
+    /// <summary>Kills what the bench started, at once; the signal's default action (ending the bench) follows.</summary>
+    private void Abort(string why)
     {
+        if (Interlocked.Exchange(ref _aborted, 1) == 1) return;
+        Console.Error.WriteLine($"bench: {why}: killing the worker processes and PostgreSQL");
         foreach (var worker in _workers.ToList()) worker.Kill();
         try { Postgres.KillAsync().Wait(TimeSpan.FromSeconds(15)); }
         catch (Exception ex) when (ex is AggregateException or InvalidOperationException) { }
@@ -231,8 +242,8 @@ public sealed class BenchHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Console.CancelKeyPress -= OnAbort;
-        AppDomain.CurrentDomain.ProcessExit -= OnAbort;
+        foreach (var signal in _signals) signal.Dispose();
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         foreach (var worker in _workers.ToList()) await StopWorkerAsync(worker);
         if (_app is not null) await _app.DisposeAsync();
         await Smtp.DisposeAsync();

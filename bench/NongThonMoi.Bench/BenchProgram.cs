@@ -243,7 +243,7 @@ public static class BenchProgram
         results.Add(new ScenarioResult("delivery", R(delivery.PerSecond), "messages/s", R(delivery.LimitPerSecond), R(deliveryRatio, 2),
             "ratio ≥ 0.7, all in ≤ 60 s", deliveryRatio >= 0.7 && delivery.Elapsed.TotalSeconds <= 60 && delivery.Failure is null,
             $"{delivery.Messages} messages in {delivery.Elapsed.TotalSeconds:0.0} s over {delivery.Connections} SMTP connections ({delivery.Bytes / Math.Max(1, delivery.Messages) / 1024} KB each), " +
-            $"from the request to the last message; limit {delivery.LimitMessages} in {delivery.LimitSendTime.TotalSeconds:0.0} s of sending on as many connections ({delivery.LimitReconnects} reconnects)" +
+            $"from the request to the last message (the job started {delivery.Pickup.TotalSeconds:0.00} s after the request); limit {delivery.LimitMessages} in {delivery.LimitSendTime.TotalSeconds:0.0} s of sending on as many connections ({delivery.LimitReconnects} reconnects)" +
             (delivery.Failure is null ? "" : $"; NOT ALL DELIVERED: {delivery.Failure}")));
         Step($"delivery {delivery.PerSecond:0.0}/s ({delivery.Messages} in {delivery.Elapsed.TotalSeconds:0.0} s), limit {delivery.LimitPerSecond:0.0}/s");
 

@@ -31,6 +31,9 @@ public static class DeliveryScenario
         /// <summary>Which worker process ran the run's job (from Hangfire's Processing state).</summary>
         public string RanOn { get; init; } = "";
 
+        /// <summary>From the job's enqueueing (by the request) to its start in a worker's job server: part of <see cref="Elapsed"/>.</summary>
+        public TimeSpan Pickup { get; init; }
+
         /// <summary>Every job started from the request to the end of the run, by worker process (the run's own included).</summary>
         public string JobsMeanwhile { get; init; } = "";
     }
@@ -67,6 +70,7 @@ public static class DeliveryScenario
         var bytes = host.Smtp.Bytes;
         var ranOn = await host.JobsByWorkerAsync(mark, jobId);
         var allJobs = await host.JobsByWorkerAsync(mark);
+        var pickup = await PickupAsync(host, jobId);
 
         var (limitMessages, sending, reconnects) = (0, TimeSpan.FromTicks(1), 0);
         if (withLimit)
@@ -88,7 +92,7 @@ public static class DeliveryScenario
             if (Directory.Exists(bare)) Directory.Delete(bare, true);
         }
         catch (IOException) { }
-        return new Outcome(messages, elapsed, limitMessages, sending, bytes, reconnects, failure) { Connections = BenchHost.SmtpConnections, RanOn = ranOn, JobsMeanwhile = allJobs, Cpu = shares };
+        return new Outcome(messages, elapsed, limitMessages, sending, bytes, reconnects, failure) { Connections = BenchHost.SmtpConnections, RanOn = ranOn, JobsMeanwhile = allJobs, Cpu = shares, Pickup = pickup };
     }
 
     /// <summary>
@@ -123,6 +127,19 @@ public static class DeliveryScenario
             await Task.Delay(20);
         }
         return $"not settled after {max.TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min ({host.Smtp.Received} messages received of {expected})";
+    }
+
+    /// <summary>The time between the job's Enqueued and Processing states, both stamped by PostgreSQL's clock.</summary>
+    private static async Task<TimeSpan> PickupAsync(BenchHost host, string jobId)
+    {
+        await using var connection = new NpgsqlConnection(host.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            select extract(epoch from (select min(createdat) from hangfire.state where jobid = @job::bigint and name = 'Processing')
+                                    - (select min(createdat) from hangfire.state where jobid = @job::bigint and name = 'Enqueued'))::float8
+            """, connection);
+        command.Parameters.AddWithValue("job", jobId);
+        return await command.ExecuteScalarAsync() is double seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
     }
 
     /// <summary>One bare MailKit connection sending its share of the stored messages; only <c>SendAsync</c> (and a reconnect it needs) is timed.</summary>
