@@ -244,9 +244,23 @@ public sealed class BenchHost : IAsyncDisposable
     {
         foreach (var signal in _signals) signal.Dispose();
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
-        foreach (var worker in _workers.ToList()) await StopWorkerAsync(worker);
-        if (_app is not null) await _app.DisposeAsync();
-        await Smtp.DisposeAsync();
-        await Postgres.StopAsync();
+        // Each step in a finally of the one before: whatever fails, the worker processes and PostgreSQL do not outlive the bench.
+        try
+        {
+            foreach (var worker in _workers.ToList())
+            {
+                try { await StopWorkerAsync(worker); }
+                finally { worker.Kill(); }
+            }
+        }
+        finally
+        {
+            try
+            {
+                if (_app is not null) await _app.DisposeAsync();
+                await Smtp.DisposeAsync();
+            }
+            finally { await Postgres.StopAsync(); }
+        }
     }
 }
