@@ -143,7 +143,7 @@ public static class BenchProgram
         }
         var ingestShares = ingestCpu.Stop();
         details["ingest breakdown"] = await metrics.StopAsync("POST", "/api/submissions");
-        details["ingest CPU"] = $"{ingestShares}; {backends}";
+        details["ingest CPU"] = $"{ingestShares}; {ingestShares.Per(batch.Count, "submission")}; {backends}";
         Step(details["ingest breakdown"]);
         Step(details["ingest CPU"]);
         var drain = await host.DrainJobsAsync(TimeSpan.FromMinutes(10));
@@ -238,7 +238,7 @@ public static class BenchProgram
         // ---- delivery ----
         Step($"delivery: the bulletin run asked of {worker.Name} (POST /api/admin/bulletins/send) to the SMTP server, then the bare MailKit loop");
         var delivery = await DeliveryScenario.RunAsync(host, worker, current.Id, work, resend: false, withLimit: true, cpu);
-        details["delivery CPU"] = $"from the request to the last message: {delivery.Cpu}";
+        details["delivery CPU"] = $"from the request to the last message: {delivery.Cpu}; {delivery.Cpu!.Per(delivery.Messages, "message")}";
         var deliveryRatio = delivery.PerSecond / delivery.LimitPerSecond;
         results.Add(new ScenarioResult("delivery", R(delivery.PerSecond), "messages/s", R(delivery.LimitPerSecond), R(deliveryRatio, 2),
             "ratio ≥ 0.7, all in ≤ 60 s", deliveryRatio >= 0.7 && delivery.Elapsed.TotalSeconds <= 60 && delivery.Failure is null,

@@ -49,6 +49,10 @@ public sealed class CpuShares(IReadOnlyList<(string Name, Func<long> Ticks)> gro
     {
         public double ShareOf(string name) => Groups.FirstOrDefault(g => g.Name == name).Share;
 
+        /// <summary>CPU milliseconds per unit of work (a submission, a message) for each group: what one more unit costs whom.</summary>
+        public string Per(int items, string item) =>
+            $"CPU per {item}: " + string.Join(", ", Groups.Select(g => $"{g.Name} {g.Seconds * 1000 / Math.Max(1, items):0.0} ms"));
+
         public override string ToString() =>
             $"over {Elapsed.TotalSeconds:0.0} s on {Environment.ProcessorCount} cores: " +
             string.Join(", ", Groups.Select(g => $"{g.Name} {g.Share:P0} ({g.Seconds:0.0} s CPU)")) +

@@ -67,7 +67,7 @@ public static class TwoWorkersScenario
             results.Add(new ScenarioResult("ingest (2 workers)", BenchProgram.R(ingest.PerSecond), "submissions/s", BenchProgram.R(c.Bare.PerSecond), BenchProgram.R(ratio, 2),
                 "≥ 500/s, p99 ≤ 100 ms, ratio ≥ 0.5", ingest.PerSecond >= 500 && ingest.P99Ms <= 100 && ratio >= 0.5 && ingest.Failed == 0,
                 $"p50 {ingest.P50Ms:0} ms, p99 {ingest.P99Ms:0} ms, {ingest.Failed} failed; limit as in ingest; recomputes drained {drain.TotalSeconds:0.0} s after the burst"));
-            details["ingest (2 workers) CPU"] = $"{shares}; {backends}";
+            details["ingest (2 workers) CPU"] = $"{shares}; {shares.Per(batch.Count, "submission")}; {backends}";
             details["ingest (2 workers) breakdown"] = $"{breakdown}; jobs run (recomputes asked for by the burst, by worker): {jobs}";
             BenchProgram.Step($"ingest (2 workers) {ingest.PerSecond:0}/s (p99 {ingest.P99Ms:0} ms); {shares}");
             BenchProgram.Step(details["ingest (2 workers) breakdown"]);
