@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using NongThonMoi.Indicators;
+using System.Globalization;
 using NongThonMoi.Programme;
 using NongThonMoi.Submissions;
 using Npgsql;
@@ -7,8 +7,10 @@ using Npgsql;
 namespace NongThonMoi.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/NongThonMoi.Bench -- --scale national|province [--out PATH]</c>.
-/// Generates the data set, runs the scenarios on the real worker, prints the table and writes the JSON result.
+/// <c>dotnet run -c Release --project bench/NongThonMoi.Bench -- --scale national|province [--workers 1|2] [--out PATH]</c>.
+/// Generates the data set, runs the scenarios against the real worker in its own process (the HTTP clients, the limit
+/// loops and the SMTP server stay in the bench process), prints the table and writes the JSON result. With
+/// <c>--workers 2</c> a second worker process then joins the first on the same database for ingest and delivery.
 /// </summary>
 public static class BenchProgram
 {
@@ -18,6 +20,7 @@ public static class BenchProgram
     {
         var scaleName = "national";
         var output = Path.Combine("bench", "results", "latest.json");
+        var workers = 1;
         if (args is ["--smtp-probe"])
         {
             await SmtpProbe.RunAsync();
@@ -29,8 +32,9 @@ public static class BenchProgram
             {
                 case "--scale" when i + 1 < args.Length: scaleName = args[++i]; break;
                 case "--out" when i + 1 < args.Length: output = args[++i]; break;
+                case "--workers" when i + 1 < args.Length && args[i + 1] is "1" or "2": workers = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default:
-                    Console.Error.WriteLine($"unknown argument {args[i]}: use --scale national|province [--out PATH]");
+                    Console.Error.WriteLine($"unknown argument {args[i]}: use --scale national|province [--workers 1|2] [--out PATH]");
                     return 2;
             }
         }
@@ -43,7 +47,7 @@ public static class BenchProgram
         Directory.CreateDirectory(work);
         try
         {
-            var report = await RunAsync(scale, work);
+            var report = await RunAsync(scale, work, workers);
             Results.Print(report, Console.Out);
             await Results.WriteAsync(report, output);
             Console.WriteLine($"Wrote {Path.GetFullPath(output)} in {total.Elapsed.TotalSeconds:0} s in all.");
@@ -55,21 +59,24 @@ public static class BenchProgram
         }
     }
 
-    private static void Step(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {text}");
+    public static void Step(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {text}");
 
-    private static async Task<BenchReport> RunAsync(Scale scale, string work)
+    private static async Task<BenchReport> RunAsync(Scale scale, string work, int workers)
     {
         var details = new Dictionary<string, string>();
         var results = new List<ScenarioResult>();
         using var memory = new MemorySampler();
+        memory.Track("bench", Environment.ProcessId);
 
         Step($"scale {scale.Name}: generating the reference folder ({scale.Districts} units, {scale.Communes} communes)");
         using var reference = new ReferenceFolder(scale, Path.Combine(work, "reference"));
         await using var host = await BenchHost.StartAsync(work, reference.Directory);
+        var worker = host.Workers[0];
+        memory.Track(worker.Name, worker.Pid);
         var calendar = host.Get<ReportingCalendar>();
         var current = calendar.Current;
         var periods = HistoryGenerator.Periods(current, scale.HistoryYears);
-        Step($"worker up on {host.BaseUrl}; loading {periods.Count} weeks of history ({periods[0].Id}..{periods[^1].Id}) by COPY");
+        Step($"{worker.Name} up on {worker.Url} (pid {worker.Pid}); loading {periods.Count} weeks of history ({periods[0].Id}..{periods[^1].Id}) by COPY");
         var history = await HistoryGenerator.LoadAsync(host.ConnectionString, reference, periods);
         details["data set"] = $"{scale.Districts} reporting units, {scale.Communes} communes, {history.Periods} weekly periods, " +
                               $"{history.Submissions:N0} submissions, {history.CommuneRows:N0} commune rows, loaded in {history.Elapsed.TotalSeconds:0.0} s";
@@ -78,23 +85,30 @@ public static class BenchProgram
         var tokens = new Dictionary<string, string>();
         var tokenService = host.Get<TokenService>();
         foreach (var d in reference.Districts) tokens[d.Code] = await tokenService.CreateAsync(d.Code, CancellationToken.None);
-        var generationPeak = memory.PeakBytes;
+        var generationPeak = memory.Peaks()["bench"];
 
-        // From here on only the worker's scenarios run: the memory figure is their peak.
+        // From here on only the scenarios run: the memory figures are their peaks.
         GC.Collect();
         GC.WaitForPendingFinalizers();
         memory.Reset();
-        memory.Sample();
 
         var peaks = new List<string>();
-        long overall = 0;
+        long workerPeak = 0, benchPeak = 0, wholePeak = 0;
         void Peak(string scenario)
         {
-            memory.Sample();
-            peaks.Add($"{scenario} {memory.PeakBytes / 1024 / 1024} MB");
-            overall = Math.Max(overall, memory.PeakBytes);
+            var now = memory.Peaks();
+            peaks.Add($"{scenario} {Mb(now[worker.Name])} (bench {Mb(now["bench"])})");
+            workerPeak = Math.Max(workerPeak, now[worker.Name]);
+            benchPeak = Math.Max(benchPeak, now["bench"]);
+            wholePeak = Math.Max(wholePeak, now[worker.Name] + now["bench"]);
             memory.Reset();
         }
+        // Who uses the 2 cores: the worker process, PostgreSQL (postmaster and backends), the bench process.
+        var cpu = new CpuShares([
+            (worker.Name, CpuShares.Process(worker.Pid)),
+            ("postgres", CpuShares.ProcessTree(host.PostgresPid)),
+            ("bench", CpuShares.Process(Environment.ProcessId)),
+        ]);
 
         // ---- ingest ----
         var t = periods.Count;
@@ -116,12 +130,22 @@ public static class BenchProgram
         using var client = IngestScenario.Client(host.BaseUrl, Clients);
         await IngestScenario.RunHttpAsync(client, warm, Clients);
         await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
-        Step($"ingest: {batch.Count} submissions through POST /api/submissions, {Clients} concurrent clients");
-        using var breakdown = new ActivityBreakdown();
-        breakdown.Start();
-        var ingest = await IngestScenario.RunHttpAsync(client, batch, Clients);
-        details["ingest breakdown"] = breakdown.Stop(batch.Count);
+        Step($"ingest: {batch.Count} submissions through POST /api/submissions of {worker.Name}, {Clients} concurrent clients in the bench process");
+        var metrics = new WorkerMetrics([worker]);
+        await metrics.StartAsync();
+        var ingestCpu = cpu.Start();
+        IngestScenario.Outcome ingest;
+        string backends;
+        await using (var sampler = await BackendSampler.StartAsync(host.ConnectionString))
+        {
+            ingest = await IngestScenario.RunHttpAsync(client, batch, Clients);
+            backends = await sampler.StopAsync();
+        }
+        var ingestShares = ingestCpu.Stop();
+        details["ingest breakdown"] = await metrics.StopAsync("POST", "/api/submissions");
+        details["ingest CPU"] = $"{ingestShares}; {ingestShares.Per(batch.Count, "submission")}; {backends}";
         Step(details["ingest breakdown"]);
+        Step(details["ingest CPU"]);
         var drain = await host.DrainJobsAsync(TimeSpan.FromMinutes(10));
         var ingestRatio = ingest.PerSecond / bare.PerSecond;
         results.Add(new ScenarioResult("ingest", R(ingest.PerSecond), "submissions/s", R(bare.PerSecond), R(ingestRatio, 2),
@@ -175,26 +199,35 @@ public static class BenchProgram
         Peak("freshness");
 
         // ---- recompute ----
-        Step("recompute: the national snapshot of the current period, worker vs one SQL statement");
+        Step("recompute: the national snapshot of the current period, the worker's RecomputeJob in the bench vs one SQL statement");
         var recompute = await RecomputeScenario.RunAsync(host, current, runs: 5);
         var recomputeRatio = recompute.MedianMs / recompute.LimitMedianMs;
         results.Add(new ScenarioResult("recompute", R(recompute.MedianMs), "ms", R(recompute.LimitMedianMs), R(recomputeRatio, 2),
             "≤ 500 ms, ratio ≤ 1.5", recompute.MedianMs <= 500 && recomputeRatio <= 1.5,
             $"median of 5; load {recompute.LoadMs:0} ms, calculate {recompute.CalculateMs:0} ms, store {recompute.SaveMs:0} ms; {recompute.Agreement}"));
 
-        // The trend chart of a bulletin looks back 12 weeks: give it the snapshots a live system would have.
-        var p = current;
+        // The same work in the worker process, so that its memory covers it: the current week a few times, and the snapshots
+        // a live system would have for the trend chart of a bulletin (12 weeks back), which the render scenario reads.
+        var asked = new List<string> { current.Id, current.Id, current.Id };
+        var previous = current;
         for (var i = 0; i < BulletinContentBuilderTrend - 1; i++)
         {
-            p = p.Previous;
-            var q = p;
-            await host.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(q, false, CancellationToken.None));
+            previous = previous.Previous;
+            asked.Add(previous.Id);
         }
+        var inWorker = Stopwatch.StartNew();
+        using (var admin = worker.Admin())
+            foreach (var period in asked)
+                (await admin.PostAsync($"/api/admin/recompute?period={period}", null)).EnsureSuccessStatusCode();
+        await host.DrainJobsAsync(TimeSpan.FromMinutes(10));
+        details["recompute in the worker process"] = $"{asked.Count} jobs through POST /api/admin/recompute (the current week ×3, the " +
+                                                     $"{asked.Count - 3} weeks before it for the bulletins' trend) done in {inWorker.Elapsed.TotalSeconds:0.0} s";
+        Step(details["recompute in the worker process"]);
 
         Peak("recompute");
 
         // ---- render ----
-        Step("render: every committee's bulletin");
+        Step("render: every committee's bulletin, the worker's code in the bench");
         var render = await RenderScenario.RunAsync(host, current);
         results.Add(new ScenarioResult("render", R(render.MedianMs), "ms/bulletin", null, null, "≤ 25 ms median", render.MedianMs <= 25,
             $"{render.Bulletins} bulletins, p95 {render.P95Ms:0.0} ms; content {render.ContentMs:0.0}, charts {render.ChartsMs:0.0}, " +
@@ -203,27 +236,36 @@ public static class BenchProgram
         Peak("render");
 
         // ---- delivery ----
-        Step("delivery: the bulletin run through the ledger to the SMTP server, then the bare MailKit loop");
-        var delivery = await DeliveryScenario.RunAsync(host, current.Id, work);
+        Step($"delivery: the bulletin run asked of {worker.Name} (POST /api/admin/bulletins/send) to the SMTP server, then the bare MailKit loop");
+        var delivery = await DeliveryScenario.RunAsync(host, worker, current.Id, work, resend: false, withLimit: true, cpu);
+        details["delivery CPU"] = $"from the request to the last message: {delivery.Cpu}; {delivery.Cpu!.Per(delivery.Messages, "message")}";
         var deliveryRatio = delivery.PerSecond / delivery.LimitPerSecond;
         results.Add(new ScenarioResult("delivery", R(delivery.PerSecond), "messages/s", R(delivery.LimitPerSecond), R(deliveryRatio, 2),
             "ratio ≥ 0.7, all in ≤ 60 s", deliveryRatio >= 0.7 && delivery.Elapsed.TotalSeconds <= 60 && delivery.Failure is null,
-            $"{delivery.Messages} messages in {delivery.Elapsed.TotalSeconds:0.0} s over {delivery.Connections} SMTP connections ({delivery.Bytes / Math.Max(1, delivery.Messages) / 1024} KB each); limit {delivery.LimitMessages} in {delivery.LimitSendTime.TotalSeconds:0.0} s of sending on as many connections ({delivery.LimitReconnects} reconnects)" +
+            $"{delivery.Messages} messages in {delivery.Elapsed.TotalSeconds:0.0} s over {delivery.Connections} SMTP connections ({delivery.Bytes / Math.Max(1, delivery.Messages) / 1024} KB each), " +
+            $"from the request to the last message (the job started {delivery.Pickup.TotalSeconds:0.00} s after the request); limit {delivery.LimitMessages} in {delivery.LimitSendTime.TotalSeconds:0.0} s of sending on as many connections ({delivery.LimitReconnects} reconnects)" +
             (delivery.Failure is null ? "" : $"; NOT ALL DELIVERED: {delivery.Failure}")));
+        Step($"delivery {delivery.PerSecond:0.0}/s ({delivery.Messages} in {delivery.Elapsed.TotalSeconds:0.0} s), limit {delivery.LimitPerSecond:0.0}/s");
 
         // ---- memory ----
         Peak("delivery");
         details["memory by scenario"] = string.Join(", ", peaks);
-        var peakMb = overall / 1024.0 / 1024.0;
-        results.Add(new ScenarioResult("memory", R(peakMb), "MB", null, null, "≤ 400 MB", peakMb <= 400,
-            $"peak working set of the bench process (worker host + HTTP clients + limit loops) during the scenarios; " +
-            $"{generationPeak / 1024 / 1024} MB peak while generating the data set, before the scenarios"));
+        results.Add(new ScenarioResult("memory", R(workerPeak / 1048576.0), "MB", null, null, "≤ 300 MB", workerPeak <= 300 * 1048576L,
+            $"peak resident set of the worker process alone across the scenarios ({(memory.KernelPeaks ? "VmHWM from /proc, reset per scenario" : "VmRSS sampled every 50 ms: the kernel refused the peak reset")}); " +
+            $"the bench process (HTTP clients, limit loops, SMTP server, the in-process app of the recompute and render scenarios) {Mb(benchPeak)}, " +
+            $"worker + bench {Mb(wholePeak)} at most in one scenario; {Mb(generationPeak)} peak of the bench process while generating the data set"));
+
+        if (workers == 2)
+            await TwoWorkersScenario.RunAsync(new TwoWorkersScenario.Context(host, reference, tokens, current, t, Clients, bare, delivery, memory, work),
+                results, details);
 
         details["periods"] = $"current {current.Id}; history {periods[0].Id}..{periods[^1].Id}";
         return new BenchReport(Results.Machine(), scale.Name, results, details);
     }
 
+    public static string Mb(long bytes) => $"{bytes / 1048576} MB";
+
     private const int BulletinContentBuilderTrend = NongThonMoi.Bulletins.BulletinContentBuilder.TrendPeriods;
 
-    private static double R(double v, int digits = 1) => Math.Round(v, digits, MidpointRounding.AwayFromZero);
+    public static double R(double v, int digits = 1) => Math.Round(v, digits, MidpointRounding.AwayFromZero);
 }

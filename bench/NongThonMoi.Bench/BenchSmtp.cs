@@ -37,6 +37,9 @@ public sealed class BenchSmtp : IAsyncDisposable
 
     public long Bytes => Interlocked.Read(ref _store.Bytes);
 
+    /// <summary>When the last message was accepted (a <see cref="System.Diagnostics.Stopwatch"/> timestamp): the end of a run.</summary>
+    public long LastReceivedAt => Interlocked.Read(ref _store.LastAt);
+
     /// <summary>From now on messages go to <paramref name="directory"/>; the counters restart.</summary>
     public void Deliver(string directory)
     {
@@ -57,12 +60,14 @@ public sealed class BenchSmtp : IAsyncDisposable
         public volatile string Directory = Path.GetTempPath();
         public int Count;
         public long Bytes;
+        public long LastAt;
 
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
             ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
             var n = Interlocked.Increment(ref Count);
             Interlocked.Add(ref Bytes, buffer.Length);
+            Interlocked.Exchange(ref LastAt, System.Diagnostics.Stopwatch.GetTimestamp());
             if (Environment.GetEnvironmentVariable("PROBE_NOWRITE") == "1") return SmtpResponse.Ok;
             await using var file = File.Create(Path.Combine(Directory, $"{n:00000}.eml"));
             foreach (var segment in buffer) await file.WriteAsync(segment, cancellationToken);

@@ -8,8 +8,8 @@ using NpgsqlTypes;
 namespace NongThonMoi.Bench;
 
 /// <summary>
-/// District submissions through the HTTP API by concurrent clients (validation, archive and the recompute request
-/// included), and the limit: the same rows written by a bare Npgsql loop, one transaction per submission, COPY for the
+/// District submissions through the HTTP API of the worker process(es) by concurrent clients in the bench process
+/// (validation, archive and the recompute request included), and the limit: the same rows written by a bare Npgsql loop, one transaction per submission, COPY for the
 /// commune rows, into copies of the worker's tables — no HTTP, no validation.
 /// </summary>
 public static class IngestScenario
@@ -86,15 +86,23 @@ public static class IngestScenario
         return doc.RootElement.GetProperty("id").GetGuid();
     }
 
-    public static async Task<Outcome> RunHttpAsync(HttpClient client, IReadOnlyList<Work> work, int concurrency)
+    public static Task<Outcome> RunHttpAsync(HttpClient client, IReadOnlyList<Work> work, int concurrency) =>
+        RunHttpAsync([client], work, concurrency);
+
+    /// <summary>
+    /// <paramref name="concurrency"/> clients posting the bodies in turn, as fast as they are answered; client k talks to
+    /// <c>clients[k % clients.Count]</c> (one per worker process), so the clients are split evenly across the workers.
+    /// </summary>
+    public static async Task<Outcome> RunHttpAsync(IReadOnlyList<HttpClient> clients, IReadOnlyList<Work> work, int concurrency)
     {
         var latencies = new double[work.Count];
         var next = -1;
         var failed = 0;
         string? firstError = null;
         var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(lane => Task.Run(async () =>
         {
+            var client = clients[lane % clients.Count];
             for (int i; (i = Interlocked.Increment(ref next)) < work.Count;)
             {
                 var start = Stopwatch.GetTimestamp();

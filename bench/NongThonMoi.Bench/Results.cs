@@ -47,9 +47,10 @@ public static class Results
     {
         output.WriteLine();
         output.WriteLine($"NongThonMoi bench — scale {report.Scale} — {report.Machine}");
-        output.WriteLine($"{"scenario",-10} {"figure",12} {"unit",-14} {"limit",12} {"ratio",7}  {"goal",-36} met");
+        var width = Math.Max(10, report.Scenarios.Max(s => s.Name.Length));
+        output.WriteLine($"{"scenario".PadRight(width)} {"figure",12} {"unit",-14} {"limit",12} {"ratio",7}  {"goal",-36} met");
         foreach (var s in report.Scenarios)
-            output.WriteLine($"{s.Name,-10} {F(s.Figure),12} {s.Unit,-14} {(s.Limit is { } l ? F(l) : "—"),12} {(s.Ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "—"),7}  {s.Goal,-36} {(s.Met ? "yes" : "NO")}");
+            output.WriteLine($"{s.Name.PadRight(width)} {F(s.Figure),12} {s.Unit,-14} {(s.Limit is { } l ? F(l) : "—"),12} {(s.Ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "—"),7}  {s.Goal,-36} {(s.Met ? "yes" : "NO")}");
         foreach (var s in report.Scenarios.Where(s => s.Note.Length > 0)) output.WriteLine($"  {s.Name}: {s.Note}");
         foreach (var (k, v) in report.Details) output.WriteLine($"  {k}: {v}");
     }
