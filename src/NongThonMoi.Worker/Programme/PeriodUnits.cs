@@ -18,7 +18,7 @@ public sealed class PeriodUnits(ReferenceData data, DateOnly boundaries, UnitLev
     /// </summary>
     public static PeriodUnits Of(ReferenceData data, DateOnly boundaries, UnitLevel configured)
     {
-        if (configured == UnitLevel.District && data.ReportingUnitsOn(boundaries, UnitLevel.District).Count == 0
+        if (configured == UnitLevel.District && !data.AnyReportingOn(boundaries, UnitLevel.District)
             && data.UnitsOn(boundaries).Any(u => u.Level == UnitLevel.Commune))
             configured = UnitLevel.Commune;
         return new PeriodUnits(data, boundaries, configured);
@@ -40,7 +40,7 @@ public sealed class PeriodUnits(ReferenceData data, DateOnly boundaries, UnitLev
     public List<Unit> ReportingUnits => data.ReportingUnitsOn(boundaries, level);
 
     /// <summary>The reporting unit with <paramref name="code"/>, or null when that code does not report for this period.</summary>
-    public Unit? ReportingUnit(string code) => Units.FirstOrDefault(u => u.Code == code && u.Level == level);
+    public Unit? ReportingUnit(string code) => data.UnitOn(code, boundaries) is { } unit && unit.Level == level ? unit : null;
 
     public List<Unit> CommunesOf(Unit reportingUnit) => data.CommunesOf(reportingUnit, boundaries);
 

@@ -14,12 +14,22 @@ public static class ReportingUnits
     /// <summary>A district's communes by one lookup per reference load, not a scan of every unit per submission (nationally 9,000).</summary>
     private static readonly ConditionalWeakTable<ReferenceData, ILookup<string, Unit>> CommunesByParent = new();
     private static readonly ConditionalWeakTable<ReferenceData, ConcurrentDictionary<DateOnly, ILookup<string, Unit>>> CommunesByParentOn = new();
+    private static readonly ConditionalWeakTable<ReferenceData, ConcurrentDictionary<(DateOnly Day, UnitLevel Level), Unit[]>> ReportingOn = new();
 
     /// <summary>The units that submit: districts that have communes, or every commune in the two-tier structure.</summary>
     public static List<Unit> ReportingUnitsAt(this ReferenceData data, UnitLevel level) => Reporting(data.Units, level);
 
     /// <summary>The units that submit for a period whose deadline falls on <paramref name="day"/>, at <paramref name="level"/> (<see cref="ReportingOptions.LevelOn"/>).</summary>
-    public static List<Unit> ReportingUnitsOn(this ReferenceData data, DateOnly day, UnitLevel level) => Reporting(data.UnitsOn(day), level);
+    /// <remarks>
+    /// Kept per day and level: every submission asks (PeriodUnits.Of), and working it out hashes every commune's parent
+    /// (nationally 8,300) — a fifth of a millisecond and 200 KB of garbage per request in a deadline rush.
+    /// </remarks>
+    public static List<Unit> ReportingUnitsOn(this ReferenceData data, DateOnly day, UnitLevel level) =>
+        [.. ReportingOn.GetValue(data, _ => new()).GetOrAdd((day, level), k => [.. Reporting(data.UnitsOn(k.Day), k.Level)])];
+
+    /// <summary>Whether any unit submits on <paramref name="day"/> at <paramref name="level"/>, without copying the list.</summary>
+    public static bool AnyReportingOn(this ReferenceData data, DateOnly day, UnitLevel level) =>
+        ReportingOn.GetValue(data, _ => new()).GetOrAdd((day, level), k => [.. Reporting(data.UnitsOn(k.Day), k.Level)]).Length > 0;
 
     /// <summary>The communes a reporting unit reports for: a district's communes, or the commune itself.</summary>
     public static List<Unit> CommunesOf(this ReferenceData data, Unit reportingUnit) =>
@@ -30,7 +40,7 @@ public static class ReportingUnits
     /// <summary>The communes a reporting unit reports for on <paramref name="day"/>.</summary>
     public static List<Unit> CommunesOf(this ReferenceData data, Unit reportingUnit, DateOnly day) =>
         reportingUnit.Level == UnitLevel.Commune
-            ? data.UnitsOn(day).Where(u => u.Level == UnitLevel.Commune && u.Code == reportingUnit.Code).ToList()
+            ? data.UnitOn(reportingUnit.Code, day) is { Level: UnitLevel.Commune } self ? [self] : []
             : CommunesByParentOn.GetValue(data, _ => new()).GetOrAdd(day,
                 d => data.UnitsOn(d).Where(u => u.Level == UnitLevel.Commune).ToLookup(u => u.ParentCode ?? u.Code))[reportingUnit.Code].ToList();
 

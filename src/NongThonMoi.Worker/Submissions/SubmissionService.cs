@@ -127,7 +127,12 @@ public sealed class SubmissionService(
             units.WhyNotValid), errors);
     }
 
-    private static HashSet<string> IndicatorCodes(CriteriaSet set)
+    /// <summary>Read once per criteria set as loaded (the reference is kept until it changes), not once per submission.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CriteriaSet, HashSet<string>> IndicatorCodesOf = new();
+
+    private static HashSet<string> IndicatorCodes(CriteriaSet set) => IndicatorCodesOf.GetValue(set, ReadIndicatorCodes);
+
+    private static HashSet<string> ReadIndicatorCodes(CriteriaSet set)
     {
         using var doc = JsonDocument.Parse(set.Definition);
         return doc.RootElement.GetProperty("criteria").EnumerateArray()
