@@ -87,6 +87,13 @@ public static class BenchProgram
         foreach (var d in reference.Districts) tokens[d.Code] = await tokenService.CreateAsync(d.Code, CancellationToken.None);
         var generationPeak = memory.Peaks()["bench"];
 
+        // The worker at rest, started and its reference loaded, before any scenario: what every figure below starts from.
+        // RssFile is the mapped assemblies and native libraries, RssShmem the JIT's code mapped twice (write-xor-execute),
+        // RssAnon the heaps (the GC's and native).
+        details["worker at rest"] = $"resident {Mb(ProcFs.StatusBytes(worker.Pid, "VmRSS"))}: anonymous {Mb(ProcFs.StatusBytes(worker.Pid, "RssAnon"))}, " +
+                                    $"files {Mb(ProcFs.StatusBytes(worker.Pid, "RssFile"))}, shared (JIT code, W^X) {Mb(ProcFs.StatusBytes(worker.Pid, "RssShmem"))}";
+        Step($"worker at rest: {details["worker at rest"]}");
+
         // From here on only the scenarios run: the memory figures are their peaks.
         GC.Collect();
         GC.WaitForPendingFinalizers();
