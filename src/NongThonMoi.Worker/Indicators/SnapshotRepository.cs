@@ -198,10 +198,14 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     public async Task<long> SaveAsync(CalculationResult result, DateTimeOffset? inputMark, IReadOnlyCollection<Guid> submissionIds, CancellationToken ct)
     {
         var s = result.Snapshot;
+        // Every submission a commune's row refers to is among the ids stored, so that the reference can be followed.
+        var ids = submissionIds.Concat(result.Sources?.OfType<CommuneData>().SelectMany(d => d.Sources).Select(r => r.SubmissionId) ?? [])
+            .Distinct().Order().ToArray();
+        var (sources, derived) = result.Sources is { } used ? SourcesOf(used, ids) : (null, null);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_ids, payload, communes)
-            values (@Period, @ComputedAt, @CriteriaSet, @InputMark, @Ids, @Payload::json, @Communes::json)
+            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_ids, payload, communes, commune_sources, derived_rows)
+            values (@Period, @ComputedAt, @CriteriaSet, @InputMark, @Ids, @Payload::json, @Communes::json, @Sources, @Derived::jsonb)
             returning id
             """, new
         {
@@ -209,29 +213,149 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             s.ComputedAt,
             s.CriteriaSet,
             InputMark = inputMark,
-            Ids = submissionIds.Order().ToArray(),
+            Ids = ids,
             Payload = JsonSerializer.Serialize(s, JsonDefaults.Options),
-            Communes = JsonSerializer.Serialize(result.Communes, JsonDefaults.Options),
+            // A result without its sources (built by hand) can only be kept as a copy of the rows.
+            Communes = sources is null ? JsonSerializer.Serialize(result.Communes, JsonDefaults.Options) : null,
+            Sources = sources,
+            Derived = derived is null ? null : JsonSerializer.Serialize(derived, JsonDefaults.Options),
         }, cancellationToken: ct));
     }
 
-    /// <summary>The newest snapshot of a period (or of any period when null), as stored JSON.</summary>
-    public async Task<StoredSnapshot?> FindAsync(string? period, CancellationToken ct)
+    /// <summary>Each commune's reference into <paramref name="ids"/> (migration 0011), and the derived rows apart.</summary>
+    private static (int[] Sources, DerivedRows? Derived) SourcesOf(IReadOnlyList<CommuneData?> used, Guid[] ids)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<StoredSnapshot>(new CommandDefinition("""
-            select id, period, payload::text as payload, communes::text as communes from snapshots
-            where @period::text is null or period = @period
-            order by case when @period::text is null then period end desc, id desc
-            limit 1
-            """, new { period }, cancellationToken: ct));
+        var position = new Dictionary<Guid, int>(ids.Length);
+        for (var i = 0; i < ids.Length; i++) position[ids[i]] = i + 1;
+        var sources = new int[used.Count];
+        List<DerivedRow>? derived = null;
+        string? rule = null;
+        for (var i = 0; i < used.Count; i++)
+        {
+            if (used[i] is not { } d) continue;
+            if (d.DerivedFrom is not { } from)
+            {
+                sources[i] = position[d.SubmissionId];
+                continue;
+            }
+            derived ??= [];
+            derived.Add(new DerivedRow(from, d.Sources.Select(r => r.Code).ToList(), d.Sources.Select(r => position[r.SubmissionId]).ToList()));
+            rule = d.Rule == MergerRule.Retained ? "retained" : "all";
+            sources[i] = -derived.Count;
+        }
+        return (sources, derived is null ? null : new DerivedRows(rule!, derived));
     }
 
-    public async Task<StoredSnapshot?> GetAsync(long id, CancellationToken ct)
+    /// <summary>
+    /// Each commune's row as the figures of <paramref name="stored"/> used it, in the calculator's order: copied in snapshots
+    /// stored before migration 0011, rebuilt from the submission rows it references after it (the same figures: the same rows,
+    /// combined by the same <see cref="MergerMapping.Combine"/>). Names and units come from the reference on the snapshot's
+    /// boundaries day; units.csv keeps every dated version, so that day's list is the one the figures were computed on.
+    /// </summary>
+    public async Task<IReadOnlyList<CommuneFigures>> CommunesAsync(StoredSnapshot stored, CancellationToken ct)
+    {
+        if (stored.Communes is { } copied) return JsonSerializer.Deserialize<List<CommuneFigures>>(copied, JsonDefaults.Options)!;
+        var sources = stored.CommuneSources ?? throw new InvalidOperationException($"snapshot {stored.Id} has neither communes nor commune_sources");
+        var ids = stored.SubmissionIds;
+        var derived = stored.DerivedRows is { } text ? JsonSerializer.Deserialize<DerivedRows>(text, JsonDefaults.Options)! : null;
+        var data = await reference.LoadAsync(ct);
+        var period = ReportingPeriod.Parse(stored.Period);
+        var day = stored.Snapshot.Boundaries is { } b
+            ? DateOnly.ParseExact(b, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)
+            : calendar.BoundariesOf(period);
+        var units = PeriodUnits.Of(data, day, reporting.Value.LevelOn(day));
+        var communes = units.Communes;
+        if (communes.Count != sources.Length)
+            throw new InvalidOperationException(
+                $"snapshot {stored.Id}: {sources.Length} communes stored, the reference lists {communes.Count} on {day:yyyy-MM-dd}; its unit list has been edited since");
+
+        var wanted = new List<RowRef>(communes.Count);
+        for (var i = 0; i < communes.Count; i++)
+            if (sources[i] > 0) wanted.Add(new RowRef(communes[i].Code, ids[sources[i] - 1]));
+        foreach (var d in derived?.Rows ?? [])
+            for (var j = 0; j < d.Codes.Count; j++) wanted.Add(new RowRef(d.Codes[j], ids[d.Sources[j] - 1]));
+        var rows = await LoadRowsAsync(wanted, ct);
+        (CommuneReport Row, string Period) RowOf(string code, Guid id) => rows.TryGetValue(new RowRef(code, id), out var row)
+            ? row : throw new InvalidOperationException($"snapshot {stored.Id}: submission {id} has no row of commune {code}");
+
+        var level = units.ReportingUnits.Count > 0 ? units.ReportingUnits[0].Level : UnitLevel.District;
+        var figures = new List<CommuneFigures>(communes.Count);
+        for (var i = 0; i < communes.Count; i++)
+        {
+            var commune = communes[i];
+            var unit = ReportingUnits.ReportingUnitOf(commune, level);
+            if (sources[i] == 0)
+            {
+                figures.Add(new CommuneFigures(commune.Code, commune.Name, unit, null, null, [], null));
+                continue;
+            }
+            if (sources[i] > 0)
+            {
+                var (row, p) = RowOf(commune.Code, ids[sources[i] - 1]);
+                figures.Add(new CommuneFigures(commune.Code, commune.Name, unit, row.Status, row.RecognizedYear, row.CriteriaMet, p));
+                continue;
+            }
+            var entry = derived!.Rows[-sources[i] - 1];
+            var parts = entry.Codes.Select((code, j) => RowOf(code, ids[entry.Sources[j] - 1])).ToList();
+            var (combined, dataPeriod) = derived.Rule == "retained" ? parts[0] : MergerMapping.Combine(commune.Code, parts);
+            figures.Add(new CommuneFigures(commune.Code, commune.Name, unit, combined.Status, combined.RecognizedYear, combined.CriteriaMet, dataPeriod,
+                entry.DerivedFrom));
+        }
+        return figures;
+    }
+
+    /// <summary>The rows named, by their primary key, each with its submission's period.</summary>
+    private async Task<Dictionary<RowRef, (CommuneReport Row, string Period)>> LoadRowsAsync(IReadOnlyList<RowRef> wanted, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<StoredSnapshot>(new CommandDefinition(
-            "select id, period, payload::text as payload, communes::text as communes from snapshots where id = @id", new { id }, cancellationToken: ct));
+        await using var command = new NpgsqlCommand("""
+            select c.commune_code, c.submission_id, s.period, c.status, c.recognized_year, c.criteria_met
+            from unnest(@ids, @codes) as r(submission_id, commune_code)
+            join submission_communes c on c.submission_id = r.submission_id and c.commune_code = r.commune_code
+            join submissions s on s.id = c.submission_id
+            """, connection);
+        command.Parameters.AddWithValue("ids", wanted.Select(w => w.SubmissionId).ToArray());
+        command.Parameters.AddWithValue("codes", wanted.Select(w => w.Code).ToArray());
+        var rows = new Dictionary<RowRef, (CommuneReport, string)>(wanted.Count);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var code = reader.GetString(0);
+            rows[new RowRef(code, reader.GetGuid(1))] = (new CommuneReport(code, reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetInt32(4), Array.ConvertAll(reader.GetFieldValue<short[]>(5), n => (int)n)), reader.GetString(2));
+        }
+        return rows;
+    }
+
+    /// <summary>The newest snapshot of a period (or of any period when null), as stored JSON.</summary>
+    public async Task<StoredSnapshot?> FindAsync(string? period, CancellationToken ct) => await ReadStoredAsync("""
+        where @period::text is null or period = @period
+        order by case when @period::text is null then period end desc, id desc
+        limit 1
+        """, new NpgsqlParameter("period", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)period ?? DBNull.Value }, ct);
+
+    public async Task<StoredSnapshot?> GetAsync(long id, CancellationToken ct) =>
+        await ReadStoredAsync("where id = @id", new NpgsqlParameter("id", id), ct);
+
+    // Read by hand: Dapper cannot hand uuid[] and int[] columns to a record's constructor.
+    private async Task<StoredSnapshot?> ReadStoredAsync(string where, NpgsqlParameter parameter, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand($"""
+            select id, period, payload::text, communes::text, submission_ids, commune_sources, derived_rows::text from snapshots
+            {where}
+            """, connection);
+        command.Parameters.Add(parameter);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        StoredSnapshot? stored = null;
+        stored = new StoredSnapshot(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<Guid[]>(4),
+            reader.IsDBNull(5) ? null : reader.GetFieldValue<int[]>(5), reader.IsDBNull(6) ? null : reader.GetString(6))
+        {
+            Rebuilt = new Lazy<IReadOnlyList<CommuneFigures>>(() => CommunesAsync(stored!, CancellationToken.None).GetAwaiter().GetResult()),
+        };
+        return stored;
     }
 
     /// <summary>The newest snapshot of each of the <paramref name="count"/> periods up to <paramref name="period"/>, oldest first (for trends).</summary>
@@ -247,6 +371,10 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         return payloads.Select(p => JsonSerializer.Deserialize<IndicatorSnapshot>(p, JsonDefaults.Options)!).Reverse().ToList();
     }
 
+    /// <summary>The <c>derived_rows</c> column: the rule that combined the rows, and each derived commune's parts.</summary>
+    private sealed record DerivedRows(string Rule, IReadOnlyList<DerivedRow> Rows);
+    /// <summary>The old codes, and the parts combined: <see cref="Codes"/>[j]'s row of submission_ids[<see cref="Sources"/>[j] - 1].</summary>
+    private sealed record DerivedRow(IReadOnlyList<string> DerivedFrom, IReadOnlyList<string> Codes, IReadOnlyList<int> Sources);
     private sealed record ReportHead(string UnitCode, string Period, Guid SubmissionId, bool Late);
     private sealed record CommuneRow
     {
@@ -270,9 +398,20 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     }
 }
 
-public sealed record StoredSnapshot(long Id, string Period, string Payload, string Communes)
+/// <summary>
+/// A stored snapshot: its API JSON, and either the copy of its commune rows (stored before migration 0011) or the references
+/// to them (<see cref="CommuneSources"/>, <see cref="DerivedRows"/>), read by <see cref="SnapshotRepository.CommunesAsync"/>.
+/// </summary>
+public sealed record StoredSnapshot(
+    long Id, string Period, string Payload, string? Communes, Guid[] SubmissionIds, int[]? CommuneSources, string? DerivedRows)
 {
     public IndicatorSnapshot Snapshot => JsonSerializer.Deserialize<IndicatorSnapshot>(Payload, JsonDefaults.Options)!;
 
-    public IReadOnlyList<CommuneFigures> CommuneFigures => JsonSerializer.Deserialize<List<CommuneFigures>>(Communes, JsonDefaults.Options)!;
+    /// <summary>
+    /// The commune rows, read once and blocking on first use: kept for callers that cannot wait (the bench's render scenario);
+    /// the worker awaits <see cref="SnapshotRepository.CommunesAsync"/>.
+    /// </summary>
+    public IReadOnlyList<CommuneFigures> CommuneFigures => (Rebuilt ?? throw new InvalidOperationException("not read from the database")).Value;
+
+    internal Lazy<IReadOnlyList<CommuneFigures>>? Rebuilt { get; init; }
 }
