@@ -41,10 +41,10 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
                 return sameSetOnly ? found.Where(f => SameSet(f.Value.Period)).ToDictionary() : found;
             });
 
-        var reports = (await LoadReportsAsync(connection, transaction, codes, period, ct)).Where(r => SameSet(r.Period)).ToList();
-        var previous = (await LoadReportsAsync(connection, transaction, codes, period.Previous, ct)).Where(r => SameSet(r.Period)).ToList();
         var baselinePeriod = period.EndOfPreviousYear;
-        var baseline = await LoadReportsAsync(connection, transaction, codes, baselinePeriod, ct);
+        var (allReports, allPrevious, baseline) = await LoadReportsAsync(connection, transaction, codes, period, baselinePeriod, ct);
+        var reports = allReports.Where(r => SameSet(r.Period)).ToList();
+        var previous = allPrevious.Where(r => SameSet(r.Period)).ToList();
         var baselineSet = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(baselinePeriod.Year));
         var rows = await MapAsync(reports, period, sameSetOnly: true);
         var previousRows = await MapAsync(previous, period.Previous, sameSetOnly: true);
@@ -98,33 +98,84 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             r.Period, r.SubmissionId));
     }
 
-    /// <summary>For each unit, the current accepted submission of the newest period up to <paramref name="upTo"/>.</summary>
-    private static async Task<List<UnitReport>> LoadReportsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] units, ReportingPeriod upTo, CancellationToken ct)
+    /// <summary>
+    /// For each unit, the current accepted submission of the newest period up to the period, up to the previous period and up
+    /// to <paramref name="baseline"/>, with their commune rows; the data sums of the period's only. One round trip.
+    /// </summary>
+    private static async Task<(List<UnitReport> Reports, List<UnitReport> Previous, List<UnitReport> Baseline)> LoadReportsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] units, ReportingPeriod period, ReportingPeriod baseline, CancellationToken ct)
     {
         // One backward step on the (unit_code, period) key per unit: `distinct on` over the whole table would read, check
-        // and sort every period of every unit, and a recompute makes three such calls (figures in BENCHMARKS.md).
-        var heads = (await connection.QueryAsync<ReportHead>(new CommandDefinition("""
-            select h.unit_code, h.period, h.submission_id, h.late
-            from unnest(@units) as u(code)
-            cross join lateral (
-                select unit_code, period, submission_id, late from current_submissions
-                where unit_code = u.code and period <= @period and period ~ @pattern
-                order by period desc limit 1) h
+        // and sort every period of every unit (figures in BENCHMARKS.md).
+        const string Heads = """
+            with heads as (
+                select h.unit_code, h.period, h.submission_id, h.late
+                from unnest(@units) as u(code)
+                cross join lateral (
+                    select unit_code, period, submission_id, late from current_submissions
+                    where unit_code = u.code and period <= @period and period ~ @pattern
+                    order by period desc limit 1) h)
+            """;
+        // The raw indicator values feed only the period's own data-quality checks, and the data elements only its sums: the
+        // previous period's rows are compared by their criteria, the baseline's averaged, so neither reads them.
+        static string Rows(string indicators) => Heads + $"""
+            select h.unit_code, h.period, h.submission_id, h.late, c.commune_code, c.status, c.recognized_year, c.criteria_met, {indicators}
+            from heads h left join submission_communes c on c.submission_id = h.submission_id
             order by h.unit_code
-            """, new { units, period = upTo.Id, pattern = PatternOf(upTo.Cycle) }, transaction, cancellationToken: ct))).ToList();
-        var ids = heads.Select(h => h.SubmissionId).ToArray();
-        var rows = (await connection.QueryAsync<CommuneRow>(new CommandDefinition("""
-            select submission_id, commune_code, status, recognized_year, criteria_met, indicators::text as indicators
-            from submission_communes where submission_id = any(@ids)
-            """, new { ids }, transaction, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
-        var values = (await connection.QueryAsync<DataRow>(new CommandDefinition("""
-            select submission_id, element_code, value from submission_data where submission_id = any(@ids)
-            """, new { ids }, transaction, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
-        return heads.Select(h => new UnitReport(h.UnitCode, h.Period, h.SubmissionId, h.Late,
-            rows[h.SubmissionId].Select(r => new CommuneReport(r.CommuneCode, r.Status, r.RecognizedYear, r.CriteriaMet.Select(n => (int)n).ToArray(),
-                r.Indicators is null ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(r.Indicators))).ToList(),
-            values[h.SubmissionId].ToDictionary(v => v.ElementCode, v => v.Value))).ToList();
+            """;
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        void Add(string sql, ReportingPeriod upTo)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.AddWithValue("units", units);
+            command.Parameters.AddWithValue("period", upTo.Id);
+            command.Parameters.AddWithValue("pattern", PatternOf(upTo.Cycle));
+            batch.BatchCommands.Add(command);
+        }
+        Add(Heads + "select d.submission_id, d.element_code, d.value from heads h join submission_data d on d.submission_id = h.submission_id", period);
+        Add(Rows("c.indicators::text"), period);
+        Add(Rows("null::text"), period.Previous);
+        Add(Rows("null::text"), baseline);
+
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var data = new Dictionary<Guid, Dictionary<string, decimal>>();
+        while (await reader.ReadAsync(ct))
+        {
+            var id = reader.GetGuid(0);
+            if (!data.TryGetValue(id, out var values)) data[id] = values = [];
+            values[reader.GetString(1)] = reader.GetDecimal(2);
+        }
+        await reader.NextResultAsync(ct);
+        var reports = await ReadReportsAsync(reader, data, ct);
+        await reader.NextResultAsync(ct);
+        var previous = await ReadReportsAsync(reader, null, ct);
+        await reader.NextResultAsync(ct);
+        return (reports, previous, await ReadReportsAsync(reader, null, ct));
+    }
+
+    private static readonly IReadOnlyDictionary<string, decimal> NoData = new Dictionary<string, decimal>();
+
+    /// <summary>Heads with their commune rows, ordered by unit (a head without rows comes once, with nulls).</summary>
+    private static async Task<List<UnitReport>> ReadReportsAsync(NpgsqlDataReader reader, Dictionary<Guid, Dictionary<string, decimal>>? data, CancellationToken ct)
+    {
+        var reports = new List<UnitReport>();
+        List<CommuneReport>? rows = null;
+        while (await reader.ReadAsync(ct))
+        {
+            var unit = reader.GetString(0);
+            if (reports.Count == 0 || reports[^1].UnitCode != unit)
+            {
+                var id = reader.GetGuid(2);
+                rows = [];
+                reports.Add(new UnitReport(unit, reader.GetString(1), id, reader.GetBoolean(3), rows,
+                    data is not null && data.TryGetValue(id, out var values) ? values : NoData));
+            }
+            if (reader.IsDBNull(4)) continue;
+            rows!.Add(new CommuneReport(reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                Array.ConvertAll(reader.GetFieldValue<short[]>(7), n => (int)n),
+                reader.IsDBNull(8) ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(reader.GetString(8))));
+        }
+        return reports;
     }
 
     internal static string PatternOf(ReportingCycle cycle) => cycle switch
@@ -375,17 +426,6 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     private sealed record DerivedRows(string Rule, IReadOnlyList<DerivedRow> Rows);
     /// <summary>The old codes, and the parts combined: <see cref="Codes"/>[j]'s row of submission_ids[<see cref="Sources"/>[j] - 1].</summary>
     private sealed record DerivedRow(IReadOnlyList<string> DerivedFrom, IReadOnlyList<string> Codes, IReadOnlyList<int> Sources);
-    private sealed record ReportHead(string UnitCode, string Period, Guid SubmissionId, bool Late);
-    private sealed record CommuneRow
-    {
-        public Guid SubmissionId { get; init; }
-        public string CommuneCode { get; init; } = "";
-        public string Status { get; init; } = "";
-        public int? RecognizedYear { get; init; }
-        public short[] CriteriaMet { get; init; } = [];
-        public string? Indicators { get; init; }
-    }
-    private sealed record DataRow(Guid SubmissionId, string ElementCode, decimal Value);
     private sealed record WindowRow
     {
         public long I { get; init; }
