@@ -14,7 +14,19 @@ namespace NongThonMoi.Bench;
 /// </summary>
 public static class RecomputeScenario
 {
-    public sealed record Outcome(double MedianMs, double LimitMedianMs, double LoadMs, double CalculateMs, double SaveMs, string Agreement);
+    /// <param name="Merger">The "recompute across a merger" line: the period in which merged units first count, null without a merger.</param>
+    public sealed record Outcome(double MedianMs, double LimitMedianMs, double LoadMs, double CalculateMs, double SaveMs, string Agreement,
+        MergerOutcome? Merger = null);
+
+    /// <summary>
+    /// The same job for the period of the reference's newest merger: units formed by it inherit their predecessors' rows
+    /// (the districts concerned did not report that week), and the previous period and the baseline are mapped across it.
+    /// </summary>
+    public sealed record MergerOutcome(string Period, double MedianMs, double LoadMs, double CalculateMs, double SaveMs, int Derived)
+    {
+        public override string ToString() =>
+            $"recompute across a merger ({Period}, {Derived} communes inherited): median {MedianMs:0.0} ms; load {LoadMs:0} ms, calculate {CalculateMs:0} ms, store {SaveMs:0} ms";
+    }
 
     public static async Task<Outcome> RunAsync(BenchHost host, ReportingPeriod period, int runs)
     {
@@ -77,7 +89,40 @@ public static class RecomputeScenario
         var limits = new List<double>();
         for (var i = 0; i < runs; i++) limits.Add(await LimitOnce());
 
-        return new Outcome(Median(times), Median(limits), Median(load), Median(calc), Median(save), Compare(last!.Snapshot, json) + "; " + storage);
+        var merger = await MergerAsync(host, calendar, repository, data, period, runs);
+        return new Outcome(Median(times), Median(limits), Median(load), Median(calc), Median(save),
+            Compare(last!.Snapshot, json) + "; " + storage + (merger is null ? "" : "; " + merger), merger);
+    }
+
+    private static async Task<MergerOutcome?> MergerAsync(
+        BenchHost host, ReportingCalendar calendar, SnapshotRepository repository, ReferenceData data, ReportingPeriod current, int runs)
+    {
+        if (data.Mergers.Count == 0) return null;
+        var period = calendar.FirstPeriodFrom(data.Mergers.Max(m => m.Effective), current.Cycle);
+        var job = () => host.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, onlyIfChanged: false, CancellationToken.None));
+        var first = await job(); // warm-up
+        var times = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await job();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        List<double> load = [], calc = [], save = [];
+        for (var i = 0; i < 3; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var input = await repository.LoadInputAsync(period, calendar.Now, CancellationToken.None);
+            load.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            var result = IndicatorCalculator.Calculate(input);
+            calc.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            await repository.SaveAsync(result, null, SnapshotRepository.SubmissionsUsed(input), CancellationToken.None);
+            save.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        return new MergerOutcome(period.Id, Median(times), Median(load), Median(calc), Median(save),
+            first!.Communes.Count(c => c.DerivedFrom is not null));
     }
 
     private static async Task<long> TableSizeAsync(NpgsqlDataSource dataSource)
