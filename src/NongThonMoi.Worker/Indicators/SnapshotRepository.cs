@@ -31,6 +31,10 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         // otherwise reach the communes' rows but not the units' heads, and the "nothing new" check would then keep that
         // half-seen figure (the submissions used would already include it).
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        // These statements step through indexes a few thousand times; their cost estimate is high enough for PostgreSQL to
+        // compile them with JIT, which took ~150 ms per statement nationally (EXPLAIN ANALYZE of the window query) for
+        // nothing: the execution itself is what the index steps cost.
+        await using (var noJit = new NpgsqlCommand("set local jit = off", connection, transaction)) await noJit.ExecuteNonQueryAsync(ct);
         // Data carried forward from a year of another criteria set counts different criteria: it is not used. Sets cover
         // consecutive years, so a commune whose newest row is of an earlier set has no row of this one.
         bool SameSet(string p) => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(p).Year))?.Id == set.Id;
@@ -82,7 +86,12 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             from unnest(@codes, @froms, @tos) with ordinality as w(code, from_p, to_p, i)
             cross join lateral (
                 select s.period, s.submission_id, c.status, c.recognized_year, c.criteria_met, c.indicators::text as indicators
-                from submission_communes c join current_submissions s on s.submission_id = c.submission_id
+                from submission_communes c
+                -- The commune's rows by its index, each looked up in current_submissions by its submission (the `limit`
+                -- keeps this a per-row index step): as a plain join the planner hashed all of current_submissions for every
+                -- window, 6–8 s for the 350 windows of a national recompute across a merger (the bench's merger line).
+                cross join lateral (
+                    select cs.period, cs.submission_id from current_submissions cs where cs.submission_id = c.submission_id limit 1) s
                 where c.commune_code = w.code and s.period <= w.to_p and (w.from_p is null or s.period >= w.from_p) and s.period ~ @pattern
                 order by s.period desc limit 1) h
             """, new
