@@ -31,10 +31,6 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         // otherwise reach the communes' rows but not the units' heads, and the "nothing new" check would then keep that
         // half-seen figure (the submissions used would already include it).
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        // These statements step through indexes a few thousand times; their cost estimate is high enough for PostgreSQL to
-        // compile them with JIT, which took ~150 ms per statement nationally (EXPLAIN ANALYZE of the window query) for
-        // nothing: the execution itself is what the index steps cost.
-        await using (var noJit = new NpgsqlCommand("set local jit = off", connection, transaction)) await noJit.ExecuteNonQueryAsync(ct);
         // Data carried forward from a year of another criteria set counts different criteria: it is not used. Sets cover
         // consecutive years, so a commune whose newest row is of an earlier set has no row of this one.
         bool SameSet(string p) => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(p).Year))?.Id == set.Id;
@@ -81,7 +77,11 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     private static async Task<IReadOnlyDictionary<RowWindow, CommuneData>> LoadWindowsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RowWindow> windows, string pattern, CancellationToken ct)
     {
+        // The window query steps through indexes a few thousand times; its cost estimate is high enough for PostgreSQL to
+        // compile it with JIT, which took ~150 ms nationally (EXPLAIN ANALYZE, 525 windows) for nothing. Turned off for the
+        // rest of the transaction in the same round trip (a round trip of its own cost more than the query at province scale).
         var found = await connection.QueryAsync<WindowRow>(new CommandDefinition("""
+            set local jit = off;
             select w.i, h.period, h.submission_id, h.status, h.recognized_year, h.criteria_met, h.indicators
             from unnest(@codes, @froms, @tos) with ordinality as w(code, from_p, to_p, i)
             cross join lateral (
@@ -109,83 +109,82 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
 
     /// <summary>
     /// For each unit, the current accepted submission of the newest period up to the period, up to the previous period and up
-    /// to <paramref name="baseline"/>, with their commune rows; the data sums of the period's only. One round trip.
+    /// to <paramref name="baseline"/>, with their commune rows; the data elements of the period's only. One statement.
     /// </summary>
     private static async Task<(List<UnitReport> Reports, List<UnitReport> Previous, List<UnitReport> Baseline)> LoadReportsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string[] units, ReportingPeriod period, ReportingPeriod baseline, CancellationToken ct)
     {
         // One backward step on the (unit_code, period) key per unit: `distinct on` over the whole table would read, check
-        // and sort every period of every unit (figures in BENCHMARKS.md).
-        const string Heads = """
-            with heads as (
-                select h.unit_code, h.period, h.submission_id, h.late
+        // and sort every period of every unit (figures in BENCHMARKS.md). The step for the period takes two rows: the newest
+        // up to the previous period is the second when the first is of the period itself, else the first (the ids of one
+        // cycle sort as their periods, and none falls between a period and the one before it). Each step costs ~25 µs per
+        // unit nationally, so two steps per unit instead of four (three heads and the data's) is most of this statement.
+        // The raw indicator values feed only the period's own data-quality checks, and the data elements only its sums: the
+        // previous period's rows are compared by their criteria, the baseline's averaged, so neither reads them.
+        await using var command = new NpgsqlCommand("""
+            with newest as (
+                select u.code as unit_code, h.period, h.submission_id, h.late, row_number() over (partition by u.code order by h.period desc) as n
+                from unnest(@units) as u(code)
+                cross join lateral (
+                    select period, submission_id, late from current_submissions
+                    where unit_code = u.code and period <= @period and period ~ @pattern
+                    order by period desc limit 2) h),
+            heads as (
+                select 0 as k, unit_code, period, submission_id, late from newest where n = 1
+                union all
+                select 1, t.unit_code, t.period, t.submission_id, t.late from newest t
+                where t.n = case when exists (select from newest f where f.unit_code = t.unit_code and f.n = 1 and f.period = @period) then 2 else 1 end
+                union all
+                select 2, h.unit_code, h.period, h.submission_id, h.late
                 from unnest(@units) as u(code)
                 cross join lateral (
                     select unit_code, period, submission_id, late from current_submissions
-                    where unit_code = u.code and period <= @period and period ~ @pattern
+                    where unit_code = u.code and period <= @baseline and period ~ @pattern
                     order by period desc limit 1) h)
-            """;
-        // The raw indicator values feed only the period's own data-quality checks, and the data elements only its sums: the
-        // previous period's rows are compared by their criteria, the baseline's averaged, so neither reads them.
-        static string Rows(string indicators) => Heads + $"""
-            select h.unit_code, h.period, h.submission_id, h.late, c.commune_code, c.status, c.recognized_year, c.criteria_met, {indicators}
-            from heads h left join submission_communes c on c.submission_id = h.submission_id
-            order by h.unit_code
-            """;
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        void Add(string sql, ReportingPeriod upTo)
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            command.Parameters.AddWithValue("units", units);
-            command.Parameters.AddWithValue("period", upTo.Id);
-            command.Parameters.AddWithValue("pattern", PatternOf(upTo.Cycle));
-            batch.BatchCommands.Add(command);
-        }
-        Add(Heads + "select d.submission_id, d.element_code, d.value from heads h join submission_data d on d.submission_id = h.submission_id", period);
-        Add(Rows("c.indicators::text"), period);
-        Add(Rows("null::text"), period.Previous);
-        Add(Rows("null::text"), baseline);
+            select h.k, h.unit_code, h.period, h.submission_id, h.late, c.commune_code, c.status, c.recognized_year, c.criteria_met,
+                   case when h.k = 0 then c.indicators::text end, d.codes, d.values_
+            from heads h
+            left join lateral (
+                select array_agg(element_code) as codes, array_agg(value) as values_ from submission_data
+                where submission_id = h.submission_id and h.k = 0) d on true
+            left join submission_communes c on c.submission_id = h.submission_id
+            order by h.k, h.unit_code
+            """, connection, transaction);
+        command.Parameters.AddWithValue("units", units);
+        command.Parameters.AddWithValue("period", period.Id);
+        command.Parameters.AddWithValue("baseline", baseline.Id);
+        command.Parameters.AddWithValue("pattern", PatternOf(period.Cycle));
 
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        var data = new Dictionary<Guid, Dictionary<string, decimal>>();
+        List<UnitReport>[] sets = [[], [], []];
+        List<CommuneReport>? rows = null;
+        await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var id = reader.GetGuid(0);
-            if (!data.TryGetValue(id, out var values)) data[id] = values = [];
-            values[reader.GetString(1)] = reader.GetDecimal(2);
+            var reports = sets[reader.GetInt32(0)];
+            var unit = reader.GetString(1);
+            if (reports.Count == 0 || reports[^1].UnitCode != unit)
+            {
+                rows = [];
+                var data = NoData;
+                if (!reader.IsDBNull(10))
+                {
+                    var codes = reader.GetFieldValue<string[]>(10);
+                    var values = reader.GetFieldValue<decimal[]>(11);
+                    var sums = new Dictionary<string, decimal>(codes.Length);
+                    for (var i = 0; i < codes.Length; i++) sums[codes[i]] = values[i];
+                    data = sums;
+                }
+                reports.Add(new UnitReport(unit, reader.GetString(2), reader.GetGuid(3), reader.GetBoolean(4), rows, data));
+            }
+            if (reader.IsDBNull(5)) continue;
+            rows!.Add(new CommuneReport(reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt32(7),
+                Array.ConvertAll(reader.GetFieldValue<short[]>(8), n => (int)n),
+                reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(reader.GetString(9))));
         }
-        await reader.NextResultAsync(ct);
-        var reports = await ReadReportsAsync(reader, data, ct);
-        await reader.NextResultAsync(ct);
-        var previous = await ReadReportsAsync(reader, null, ct);
-        await reader.NextResultAsync(ct);
-        return (reports, previous, await ReadReportsAsync(reader, null, ct));
+        return (sets[0], sets[1], sets[2]);
     }
 
     private static readonly IReadOnlyDictionary<string, decimal> NoData = new Dictionary<string, decimal>();
-
-    /// <summary>Heads with their commune rows, ordered by unit (a head without rows comes once, with nulls).</summary>
-    private static async Task<List<UnitReport>> ReadReportsAsync(NpgsqlDataReader reader, Dictionary<Guid, Dictionary<string, decimal>>? data, CancellationToken ct)
-    {
-        var reports = new List<UnitReport>();
-        List<CommuneReport>? rows = null;
-        while (await reader.ReadAsync(ct))
-        {
-            var unit = reader.GetString(0);
-            if (reports.Count == 0 || reports[^1].UnitCode != unit)
-            {
-                var id = reader.GetGuid(2);
-                rows = [];
-                reports.Add(new UnitReport(unit, reader.GetString(1), id, reader.GetBoolean(3), rows,
-                    data is not null && data.TryGetValue(id, out var values) ? values : NoData));
-            }
-            if (reader.IsDBNull(4)) continue;
-            rows!.Add(new CommuneReport(reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt32(6),
-                Array.ConvertAll(reader.GetFieldValue<short[]>(7), n => (int)n),
-                reader.IsDBNull(8) ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(reader.GetString(8))));
-        }
-        return reports;
-    }
 
     internal static string PatternOf(ReportingCycle cycle) => cycle switch
     {
