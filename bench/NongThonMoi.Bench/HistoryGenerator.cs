@@ -63,6 +63,9 @@ public static class HistoryGenerator
                 {
                     var key = Hash($"{district.Code}/{period.Id}");
                     if (key % 25 == 0) continue; // about 4% of (unit, period) never reported: their figures carry forward
+                    // A district with a merger does not report in the merger's period: its merged commune's figures are then
+                    // inherited from its predecessors' rows, which is what the "recompute across a merger" line measures.
+                    if (district.Former is not null && reference.MergerPeriod(period)) continue;
                     var late = key % 10 == 1;
                     var received = period.End.ToDateTime(new TimeOnly(late ? 12 : 2, (int)(key % 60)), DateTimeKind.Utc).AddDays(late ? 1 : -1);
                     heads.Add((Guid.CreateVersion7(new DateTimeOffset(received)), district.Code, period, received, late, t));
@@ -96,7 +99,7 @@ public static class HistoryGenerator
                 "copy submission_communes (submission_id, commune_code, status, recognized_year, criteria_met, criteria_count) from stdin (format binary)"))
             {
                 foreach (var h in heads)
-                    foreach (var code in districts[h.Unit].Communes)
+                    foreach (var code in districts[h.Unit].CommunesIn(h.Period, reference))
                     {
                         var row = CommuneProgress.Row(code, int.Parse(code), h.T, h.Period.Year);
                         await w.StartRowAsync();

@@ -14,13 +14,27 @@ namespace NongThonMoi.Bench;
 /// </summary>
 public static class RecomputeScenario
 {
-    public sealed record Outcome(double MedianMs, double LimitMedianMs, double LoadMs, double CalculateMs, double SaveMs, string Agreement);
+    /// <param name="Merger">The "recompute across a merger" line: the period in which merged units first count, null without a merger.</param>
+    public sealed record Outcome(double MedianMs, double LimitMedianMs, double LoadMs, double CalculateMs, double SaveMs, string Agreement,
+        MergerOutcome? Merger = null);
+
+    /// <summary>
+    /// The same job for the period of the reference's newest merger: units formed by it inherit their predecessors' rows
+    /// (the districts concerned did not report that week), and the previous period and the baseline are mapped across it.
+    /// </summary>
+    public sealed record MergerOutcome(string Period, double MedianMs, double LoadMs, double CalculateMs, double SaveMs, int Derived)
+    {
+        public override string ToString() =>
+            $"recompute across a merger ({Period}, {Derived} communes inherited): median {MedianMs:0.0} ms; load {LoadMs:0} ms, calculate {CalculateMs:0} ms, store {SaveMs:0} ms";
+    }
 
     public static async Task<Outcome> RunAsync(BenchHost host, ReportingPeriod period, int runs)
     {
         var calendar = host.Get<ReportingCalendar>();
         var repository = host.Get<SnapshotRepository>();
         var job = () => host.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, onlyIfChanged: false, CancellationToken.None));
+        await using var dataSource = NpgsqlDataSource.Create(host.ConnectionString);
+        var sizeBefore = await TableSizeAsync(dataSource);
 
         await job(); // warm-up: JIT, plans, caches
         var times = new List<double>();
@@ -47,11 +61,15 @@ public static class RecomputeScenario
             save.Add(watch.Elapsed.TotalMilliseconds);
         }
 
+        // Every run above stored one snapshot (warm-up, runs, the three timed apart): the table's growth per snapshot is
+        // what a period costs on disk, TOAST compression included, page granularity averaged out.
+        var growth = (await TableSizeAsync(dataSource) - sizeBefore) / (1.0 + runs + 3);
+        var storage = $"storage per snapshot {growth / 1024:0.0} KB (table growth over {1 + runs + 3}); last row's columns: {await ColumnSizesAsync(dataSource)}";
+
         var data = await host.Get<ReferenceStore>().LoadAsync(CancellationToken.None);
         var set = data.CriteriaSets.First(s => s.AppliesTo(period.Year));
         var sql = LimitSql(set);
         var units = data.ReportingUnitsAt(UnitLevel.District).Select(u => u.Code).ToArray();
-        await using var dataSource = NpgsqlDataSource.Create(host.ConnectionString);
         string json = "";
         async Task<double> LimitOnce()
         {
@@ -71,7 +89,61 @@ public static class RecomputeScenario
         var limits = new List<double>();
         for (var i = 0; i < runs; i++) limits.Add(await LimitOnce());
 
-        return new Outcome(Median(times), Median(limits), Median(load), Median(calc), Median(save), Compare(last!.Snapshot, json));
+        var merger = await MergerAsync(host, calendar, repository, data, period, runs);
+        return new Outcome(Median(times), Median(limits), Median(load), Median(calc), Median(save),
+            Compare(last!.Snapshot, json) + "; " + storage + (merger is null ? "" : "; " + merger), merger);
+    }
+
+    private static async Task<MergerOutcome?> MergerAsync(
+        BenchHost host, ReportingCalendar calendar, SnapshotRepository repository, ReferenceData data, ReportingPeriod current, int runs)
+    {
+        if (data.Mergers.Count == 0) return null;
+        var period = calendar.FirstPeriodFrom(data.Mergers.Max(m => m.Effective), current.Cycle);
+        var job = () => host.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, onlyIfChanged: false, CancellationToken.None));
+        var first = await job(); // warm-up
+        var times = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await job();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        List<double> load = [], calc = [], save = [];
+        for (var i = 0; i < 3; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var input = await repository.LoadInputAsync(period, calendar.Now, CancellationToken.None);
+            load.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            var result = IndicatorCalculator.Calculate(input);
+            calc.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            await repository.SaveAsync(result, null, SnapshotRepository.SubmissionsUsed(input), CancellationToken.None);
+            save.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        return new MergerOutcome(period.Id, Median(times), Median(load), Median(calc), Median(save),
+            first!.Communes.Count(c => c.DerivedFrom is not null));
+    }
+
+    private static async Task<long> TableSizeAsync(NpgsqlDataSource dataSource)
+    {
+        await using var command = dataSource.CreateCommand("select pg_total_relation_size('snapshots')");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>pg_column_size of each column of the newest snapshot row: its stored size, compressed where TOAST compressed it.</summary>
+    private static async Task<string> ColumnSizesAsync(NpgsqlDataSource dataSource)
+    {
+        var columns = new List<string>();
+        await using (var list = dataSource.CreateCommand(
+            "select column_name from information_schema.columns where table_name = 'snapshots' order by ordinal_position"))
+        await using (var reader = await list.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) columns.Add(reader.GetString(0));
+        // Column names come from the catalog, not from input.
+        var sizes = string.Join(", ", columns.Select(c => $"coalesce(pg_column_size(\"{c}\"), 0)"));
+        await using var command = dataSource.CreateCommand($"select array[{sizes}] from snapshots order by id desc limit 1");
+        var values = (int[])(await command.ExecuteScalarAsync())!;
+        return string.Join(", ", columns.Zip(values, (c, v) => $"{c} {v:N0} B")) + $" = {values.Sum() / 1024.0:0.0} KB";
     }
 
     /// <summary>The same figures in one statement; the bands are spelled out from the criteria set in force.</summary>

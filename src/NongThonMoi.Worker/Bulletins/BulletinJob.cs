@@ -83,7 +83,7 @@ public sealed class BulletinJob(
             run.Period, run.Copy, run.Id, committees.Count, stored.Id);
 
         var snapshot = stored.Snapshot;
-        var communes = stored.CommuneFigures;
+        var communes = await snapshots.CommunesAsync(stored, ct);
         var reportingPeriod = ReportingPeriod.Parse(run.Period);
         var history = await recompute.TrendAsync(stored, BulletinContentBuilder.TrendPeriods, ct);
         var changed = await corrections.SinceLastBulletinAsync(run.Period, ct);

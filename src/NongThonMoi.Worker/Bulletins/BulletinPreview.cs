@@ -17,7 +17,7 @@ public sealed class BulletinPreview(Corrections corrections, RecomputeJob recomp
         if (committees.Count == 0) throw new ArgumentException(committeeId is null ? "committees.json lists no committee" : $"--committee {committeeId}: no such committee");
         var stored = await recompute.LatestOrComputeAsync(period, ct);
         var snapshot = stored.Snapshot;
-        var communes = stored.CommuneFigures;
+        var communes = await recompute.CommunesAsync(stored, ct);
         var history = await recompute.TrendAsync(stored, BulletinContentBuilder.TrendPeriods, ct);
         var changed = await corrections.SinceLastBulletinAsync(stored.Period, ct);
         Directory.CreateDirectory(directory);

@@ -34,7 +34,11 @@ public sealed record CalculationInput(
     DateOnly? Boundaries = null,
     BoundariesChange? BoundariesChange = null);
 
-public sealed record CalculationResult(IndicatorSnapshot Snapshot, IReadOnlyList<CommuneFigures> Communes);
+/// <param name="Sources">
+/// Beside each of <paramref name="Communes"/>, the data it was made from (null: none); what a snapshot stores instead of the
+/// rows themselves.
+/// </param>
+public sealed record CalculationResult(IndicatorSnapshot Snapshot, IReadOnlyList<CommuneFigures> Communes, IReadOnlyList<CommuneData?>? Sources = null);
 
 /// <summary>
 /// Computes the figures of a snapshot (README, "Indicators and admin") from plain records. Deterministic: the same input gives
@@ -52,6 +56,7 @@ public static class IndicatorCalculator
         var quality = new DataQuality(set, period.Id);
 
         var communeFigures = new List<CommuneFigures>(input.Communes.Count);
+        var sources = new List<CommuneData?>(input.Communes.Count);
         var warnings = new List<DataWarning>();
         var province = new Tally(set);
         var unitTallies = input.ReportingUnits.ToDictionary(u => u.Code, _ => new Tally(set));
@@ -66,6 +71,7 @@ public static class IndicatorCalculator
             if (!rowsByCommune.TryGetValue(commune.Code, out var found))
             {
                 communeFigures.Add(new CommuneFigures(commune.Code, commune.Name, unitCode, null, null, [], null));
+                sources.Add(null);
                 continue;
             }
             var row = found.Row;
@@ -73,6 +79,7 @@ public static class IndicatorCalculator
             province.Add(row, period.Year);
             communeFigures.Add(new CommuneFigures(commune.Code, commune.Name, unitCode, row.Status, row.RecognizedYear, row.CriteriaMet, found.Period,
                 found.DerivedFrom));
+            sources.Add(found);
             if (found.DerivedFrom is { } oldCodes)
             {
                 tally.DerivedFrom.UnionWith(oldCodes);
@@ -123,7 +130,7 @@ public static class IndicatorCalculator
         var snapshot = new IndicatorSnapshot(period.Id, input.ComputedAt, set.Id, provinceFigures, units,
             new SubmissionCounts(input.ReportingUnits.Count, onTime, late, missing), warnings,
             input.Boundaries?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), input.BoundariesChange);
-        return new CalculationResult(snapshot, communeFigures);
+        return new CalculationResult(snapshot, communeFigures, sources);
     }
 
     /// <summary>

@@ -6,8 +6,19 @@ namespace NongThonMoi.Indicators;
 /// One commune's data as the figures use it: a row submitted for it, or — for a unit formed by a merger (đơn vị sau sáp
 /// nhập) that has not reported yet — its predecessors' newest rows combined by <c>Reporting:MergerRule</c>, marked with
 /// their codes in <see cref="DerivedFrom"/>. <see cref="Period"/> and <see cref="SubmissionId"/> are those of the newest row used.
+/// A derived row also names the submitted rows it was combined from (<see cref="Parts"/>) and how (<see cref="Rule"/>), so a
+/// snapshot can store those references instead of the row and rebuild it later (<see cref="SnapshotRepository.CommunesAsync"/>).
 /// </summary>
-public sealed record CommuneData(CommuneReport Row, string Period, Guid SubmissionId, IReadOnlyList<string>? DerivedFrom = null);
+public sealed record CommuneData(
+    CommuneReport Row, string Period, Guid SubmissionId, IReadOnlyList<string>? DerivedFrom = null,
+    IReadOnlyList<RowRef>? Parts = null, MergerRule? Rule = null)
+{
+    /// <summary>The submitted rows this data is made of: itself, or for a derived row every predecessor's row it combined.</summary>
+    public IReadOnlyList<RowRef> Sources => Parts ?? [new RowRef(Row.Code, SubmissionId)];
+}
+
+/// <summary>One commune's row of one submission (a row of <c>submission_communes</c>).</summary>
+public sealed record RowRef(string Code, Guid SubmissionId);
 
 /// <summary>The periods <see cref="From"/>..<see cref="To"/> (From null: from the first) whose rows of <see cref="Code"/> are that unit's own.</summary>
 public sealed record RowWindow(string Code, string? From, string To);
@@ -113,12 +124,26 @@ public sealed class MergerMapping(ReferenceData data, MergerRule rule, Func<Date
         var derivedFrom = merger.Units.Select(u => u.Code).Order(StringComparer.Ordinal).ToList();
         var newest = parts.MaxBy(p => p.Period, StringComparer.Ordinal)!;
         if (rule == MergerRule.Retained)
-            return new CommuneData(parts[0].Row with { Code = node.Unit.Code }, parts[0].Period, parts[0].SubmissionId, derivedFrom);
+            return new CommuneData(parts[0].Row with { Code = node.Unit.Code }, parts[0].Period, parts[0].SubmissionId, derivedFrom,
+                parts[0].Sources, rule);
+        var combined = Combine(node.Unit.Code, parts.Select(p => (p.Row, p.Period)).ToList());
+        // A merger of mergers combines the leaves' rows the same way (intersection, lowest, latest and newest are associative,
+        // and the first newest leaf in order is the first newest of the first newest part), so the leaves alone rebuild it.
+        return new CommuneData(combined.Row, combined.Period, newest.SubmissionId, derivedFrom, parts.SelectMany(p => p.Sources).ToList(), rule);
+    }
+
+    /// <summary>
+    /// <see cref="MergerRule.All"/>: a criterion counts only if every part met it, the lowest status, the latest
+    /// <c>recognized_year</c>; the period is the newest part's.
+    /// </summary>
+    internal static (CommuneReport Row, string Period) Combine(string code, IReadOnlyList<(CommuneReport Row, string Period)> parts)
+    {
         var criteria = parts.Skip(1).Aggregate(parts[0].Row.CriteriaMet.AsEnumerable(), (met, p) => met.Intersect(p.Row.CriteriaMet))
             .Order().ToList();
         var status = parts.Select(p => p.Row.Status).MinBy(Rank)!;
         var year = parts.Max(p => p.Row.RecognizedYear);
-        return new CommuneData(new CommuneReport(node.Unit.Code, status, year, criteria), newest.Period, newest.SubmissionId, derivedFrom);
+        var newest = parts.MaxBy(p => p.Period, StringComparer.Ordinal);
+        return (new CommuneReport(code, status, year, criteria), newest.Period);
     }
 
     /// <summary>chua-dat &lt; dat-chuan &lt; nang-cao &lt; kieu-mau &lt; hien-dai; an unknown status ranks lowest.</summary>

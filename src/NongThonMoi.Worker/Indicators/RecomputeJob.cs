@@ -28,6 +28,9 @@ public sealed class RecomputeJob(
         return await repository.FindAsync(target.Id, ct) ?? throw new InvalidOperationException($"no snapshot for {target.Id}");
     }
 
+    /// <summary>Each commune's row as the snapshot's figures used it (rebuilt from the submission rows it references).</summary>
+    public Task<IReadOnlyList<CommuneFigures>> CommunesAsync(StoredSnapshot stored, CancellationToken ct) => repository.CommunesAsync(stored, ct);
+
     /// <summary>
     /// The newest snapshot of each of <paramref name="count"/> periods up to <paramref name="current"/>'s, oldest first, for the
     /// trend chart. A period before a merger that took effect by the current boundaries is computed again on the current

@@ -41,10 +41,10 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
                 return sameSetOnly ? found.Where(f => SameSet(f.Value.Period)).ToDictionary() : found;
             });
 
-        var reports = (await LoadReportsAsync(connection, transaction, codes, period, ct)).Where(r => SameSet(r.Period)).ToList();
-        var previous = (await LoadReportsAsync(connection, transaction, codes, period.Previous, ct)).Where(r => SameSet(r.Period)).ToList();
         var baselinePeriod = period.EndOfPreviousYear;
-        var baseline = await LoadReportsAsync(connection, transaction, codes, baselinePeriod, ct);
+        var (allReports, allPrevious, baseline) = await LoadReportsAsync(connection, transaction, codes, period, baselinePeriod, ct);
+        var reports = allReports.Where(r => SameSet(r.Period)).ToList();
+        var previous = allPrevious.Where(r => SameSet(r.Period)).ToList();
         var baselineSet = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(baselinePeriod.Year));
         var rows = await MapAsync(reports, period, sameSetOnly: true);
         var previousRows = await MapAsync(previous, period.Previous, sameSetOnly: true);
@@ -77,12 +77,21 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     private static async Task<IReadOnlyDictionary<RowWindow, CommuneData>> LoadWindowsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RowWindow> windows, string pattern, CancellationToken ct)
     {
+        // The window query steps through indexes a few thousand times; its cost estimate is high enough for PostgreSQL to
+        // compile it with JIT, which took ~150 ms nationally (EXPLAIN ANALYZE, 525 windows) for nothing. Turned off for the
+        // rest of the transaction in the same round trip (a round trip of its own cost more than the query at province scale).
         var found = await connection.QueryAsync<WindowRow>(new CommandDefinition("""
+            set local jit = off;
             select w.i, h.period, h.submission_id, h.status, h.recognized_year, h.criteria_met, h.indicators
             from unnest(@codes, @froms, @tos) with ordinality as w(code, from_p, to_p, i)
             cross join lateral (
                 select s.period, s.submission_id, c.status, c.recognized_year, c.criteria_met, c.indicators::text as indicators
-                from submission_communes c join current_submissions s on s.submission_id = c.submission_id
+                from submission_communes c
+                -- The commune's rows by its index, each looked up in current_submissions by its submission (the `limit`
+                -- keeps this a per-row index step): as a plain join the planner hashed all of current_submissions for every
+                -- window, 6–8 s for the 350 windows of a national recompute across a merger (the bench's merger line).
+                cross join lateral (
+                    select cs.period, cs.submission_id from current_submissions cs where cs.submission_id = c.submission_id limit 1) s
                 where c.commune_code = w.code and s.period <= w.to_p and (w.from_p is null or s.period >= w.from_p) and s.period ~ @pattern
                 order by s.period desc limit 1) h
             """, new
@@ -98,34 +107,84 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             r.Period, r.SubmissionId));
     }
 
-    /// <summary>For each unit, the current accepted submission of the newest period up to <paramref name="upTo"/>.</summary>
-    private static async Task<List<UnitReport>> LoadReportsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] units, ReportingPeriod upTo, CancellationToken ct)
+    /// <summary>
+    /// For each unit, the current accepted submission of the newest period up to the period, up to the previous period and up
+    /// to <paramref name="baseline"/>, with their commune rows; the data elements of the period's only. One statement.
+    /// </summary>
+    private static async Task<(List<UnitReport> Reports, List<UnitReport> Previous, List<UnitReport> Baseline)> LoadReportsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] units, ReportingPeriod period, ReportingPeriod baseline, CancellationToken ct)
     {
         // One backward step on the (unit_code, period) key per unit: `distinct on` over the whole table would read, check
-        // and sort every period of every unit, and a recompute makes three such calls (figures in BENCHMARKS.md).
-        var heads = (await connection.QueryAsync<ReportHead>(new CommandDefinition("""
-            select h.unit_code, h.period, h.submission_id, h.late
-            from unnest(@units) as u(code)
-            cross join lateral (
-                select unit_code, period, submission_id, late from current_submissions
-                where unit_code = u.code and period <= @period and period ~ @pattern
-                order by period desc limit 1) h
-            order by h.unit_code
-            """, new { units, period = upTo.Id, pattern = PatternOf(upTo.Cycle) }, transaction, cancellationToken: ct))).ToList();
-        var ids = heads.Select(h => h.SubmissionId).ToArray();
-        var rows = (await connection.QueryAsync<CommuneRow>(new CommandDefinition("""
-            select submission_id, commune_code, status, recognized_year, criteria_met, indicators::text as indicators
-            from submission_communes where submission_id = any(@ids)
-            """, new { ids }, transaction, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
-        var values = (await connection.QueryAsync<DataRow>(new CommandDefinition("""
-            select submission_id, element_code, value from submission_data where submission_id = any(@ids)
-            """, new { ids }, transaction, cancellationToken: ct))).ToLookup(r => r.SubmissionId);
-        return heads.Select(h => new UnitReport(h.UnitCode, h.Period, h.SubmissionId, h.Late,
-            rows[h.SubmissionId].Select(r => new CommuneReport(r.CommuneCode, r.Status, r.RecognizedYear, r.CriteriaMet.Select(n => (int)n).ToArray(),
-                r.Indicators is null ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(r.Indicators))).ToList(),
-            values[h.SubmissionId].ToDictionary(v => v.ElementCode, v => v.Value))).ToList();
+        // and sort every period of every unit (figures in BENCHMARKS.md). The step for the period takes two rows: the newest
+        // up to the previous period is the second when the first is of the period itself, else the first (the ids of one
+        // cycle sort as their periods, and none falls between a period and the one before it). Each step costs ~25 µs per
+        // unit nationally, so two steps per unit instead of four (three heads and the data's) is most of this statement.
+        // The raw indicator values feed only the period's own data-quality checks, and the data elements only its sums: the
+        // previous period's rows are compared by their criteria, the baseline's averaged, so neither reads them.
+        await using var command = new NpgsqlCommand("""
+            with newest as (
+                select u.code as unit_code, h.period, h.submission_id, h.late, row_number() over (partition by u.code order by h.period desc) as n
+                from unnest(@units) as u(code)
+                cross join lateral (
+                    select period, submission_id, late from current_submissions
+                    where unit_code = u.code and period <= @period and period ~ @pattern
+                    order by period desc limit 2) h),
+            heads as (
+                select 0 as k, unit_code, period, submission_id, late from newest where n = 1
+                union all
+                select 1, t.unit_code, t.period, t.submission_id, t.late from newest t
+                where t.n = case when exists (select from newest f where f.unit_code = t.unit_code and f.n = 1 and f.period = @period) then 2 else 1 end
+                union all
+                select 2, h.unit_code, h.period, h.submission_id, h.late
+                from unnest(@units) as u(code)
+                cross join lateral (
+                    select unit_code, period, submission_id, late from current_submissions
+                    where unit_code = u.code and period <= @baseline and period ~ @pattern
+                    order by period desc limit 1) h)
+            select h.k, h.unit_code, h.period, h.submission_id, h.late, c.commune_code, c.status, c.recognized_year, c.criteria_met,
+                   case when h.k = 0 then c.indicators::text end, d.codes, d.values_
+            from heads h
+            left join lateral (
+                select array_agg(element_code) as codes, array_agg(value) as values_ from submission_data
+                where submission_id = h.submission_id and h.k = 0) d on true
+            left join submission_communes c on c.submission_id = h.submission_id
+            order by h.k, h.unit_code
+            """, connection, transaction);
+        command.Parameters.AddWithValue("units", units);
+        command.Parameters.AddWithValue("period", period.Id);
+        command.Parameters.AddWithValue("baseline", baseline.Id);
+        command.Parameters.AddWithValue("pattern", PatternOf(period.Cycle));
+
+        List<UnitReport>[] sets = [[], [], []];
+        List<CommuneReport>? rows = null;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var reports = sets[reader.GetInt32(0)];
+            var unit = reader.GetString(1);
+            if (reports.Count == 0 || reports[^1].UnitCode != unit)
+            {
+                rows = [];
+                var data = NoData;
+                if (!reader.IsDBNull(10))
+                {
+                    var codes = reader.GetFieldValue<string[]>(10);
+                    var values = reader.GetFieldValue<decimal[]>(11);
+                    var sums = new Dictionary<string, decimal>(codes.Length);
+                    for (var i = 0; i < codes.Length; i++) sums[codes[i]] = values[i];
+                    data = sums;
+                }
+                reports.Add(new UnitReport(unit, reader.GetString(2), reader.GetGuid(3), reader.GetBoolean(4), rows, data));
+            }
+            if (reader.IsDBNull(5)) continue;
+            rows!.Add(new CommuneReport(reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt32(7),
+                Array.ConvertAll(reader.GetFieldValue<short[]>(8), n => (int)n),
+                reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(reader.GetString(9))));
+        }
+        return (sets[0], sets[1], sets[2]);
     }
+
+    private static readonly IReadOnlyDictionary<string, decimal> NoData = new Dictionary<string, decimal>();
 
     internal static string PatternOf(ReportingCycle cycle) => cycle switch
     {
@@ -198,10 +257,14 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     public async Task<long> SaveAsync(CalculationResult result, DateTimeOffset? inputMark, IReadOnlyCollection<Guid> submissionIds, CancellationToken ct)
     {
         var s = result.Snapshot;
+        // Every submission a commune's row refers to is among the ids stored, so that the reference can be followed.
+        var ids = submissionIds.Concat(result.Sources?.OfType<CommuneData>().SelectMany(d => d.Sources).Select(r => r.SubmissionId) ?? [])
+            .Distinct().Order().ToArray();
+        var (sources, derived) = result.Sources is { } used ? SourcesOf(used, ids) : (null, null);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_ids, payload, communes)
-            values (@Period, @ComputedAt, @CriteriaSet, @InputMark, @Ids, @Payload::json, @Communes::json)
+            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_ids, payload, communes, commune_sources, derived_rows)
+            values (@Period, @ComputedAt, @CriteriaSet, @InputMark, @Ids, @Payload::json, @Communes::json, @Sources, @Derived::jsonb)
             returning id
             """, new
         {
@@ -209,29 +272,149 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             s.ComputedAt,
             s.CriteriaSet,
             InputMark = inputMark,
-            Ids = submissionIds.Order().ToArray(),
+            Ids = ids,
             Payload = JsonSerializer.Serialize(s, JsonDefaults.Options),
-            Communes = JsonSerializer.Serialize(result.Communes, JsonDefaults.Options),
+            // A result without its sources (built by hand) can only be kept as a copy of the rows.
+            Communes = sources is null ? JsonSerializer.Serialize(result.Communes, JsonDefaults.Options) : null,
+            Sources = sources,
+            Derived = derived is null ? null : JsonSerializer.Serialize(derived, JsonDefaults.Options),
         }, cancellationToken: ct));
     }
 
-    /// <summary>The newest snapshot of a period (or of any period when null), as stored JSON.</summary>
-    public async Task<StoredSnapshot?> FindAsync(string? period, CancellationToken ct)
+    /// <summary>Each commune's reference into <paramref name="ids"/> (migration 0011), and the derived rows apart.</summary>
+    private static (int[] Sources, DerivedRows? Derived) SourcesOf(IReadOnlyList<CommuneData?> used, Guid[] ids)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<StoredSnapshot>(new CommandDefinition("""
-            select id, period, payload::text as payload, communes::text as communes from snapshots
-            where @period::text is null or period = @period
-            order by case when @period::text is null then period end desc, id desc
-            limit 1
-            """, new { period }, cancellationToken: ct));
+        var position = new Dictionary<Guid, int>(ids.Length);
+        for (var i = 0; i < ids.Length; i++) position[ids[i]] = i + 1;
+        var sources = new int[used.Count];
+        List<DerivedRow>? derived = null;
+        string? rule = null;
+        for (var i = 0; i < used.Count; i++)
+        {
+            if (used[i] is not { } d) continue;
+            if (d.DerivedFrom is not { } from)
+            {
+                sources[i] = position[d.SubmissionId];
+                continue;
+            }
+            derived ??= [];
+            derived.Add(new DerivedRow(from, d.Sources.Select(r => r.Code).ToList(), d.Sources.Select(r => position[r.SubmissionId]).ToList()));
+            rule = d.Rule == MergerRule.Retained ? "retained" : "all";
+            sources[i] = -derived.Count;
+        }
+        return (sources, derived is null ? null : new DerivedRows(rule!, derived));
     }
 
-    public async Task<StoredSnapshot?> GetAsync(long id, CancellationToken ct)
+    /// <summary>
+    /// Each commune's row as the figures of <paramref name="stored"/> used it, in the calculator's order: copied in snapshots
+    /// stored before migration 0011, rebuilt from the submission rows it references after it (the same figures: the same rows,
+    /// combined by the same <see cref="MergerMapping.Combine"/>). Names and units come from the reference on the snapshot's
+    /// boundaries day; units.csv keeps every dated version, so that day's list is the one the figures were computed on.
+    /// </summary>
+    public async Task<IReadOnlyList<CommuneFigures>> CommunesAsync(StoredSnapshot stored, CancellationToken ct)
+    {
+        if (stored.Communes is { } copied) return JsonSerializer.Deserialize<List<CommuneFigures>>(copied, JsonDefaults.Options)!;
+        var sources = stored.CommuneSources ?? throw new InvalidOperationException($"snapshot {stored.Id} has neither communes nor commune_sources");
+        var ids = stored.SubmissionIds;
+        var derived = stored.DerivedRows is { } text ? JsonSerializer.Deserialize<DerivedRows>(text, JsonDefaults.Options)! : null;
+        var data = await reference.LoadAsync(ct);
+        var period = ReportingPeriod.Parse(stored.Period);
+        var day = stored.Snapshot.Boundaries is { } b
+            ? DateOnly.ParseExact(b, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)
+            : calendar.BoundariesOf(period);
+        var units = PeriodUnits.Of(data, day, reporting.Value.LevelOn(day));
+        var communes = units.Communes;
+        if (communes.Count != sources.Length)
+            throw new InvalidOperationException(
+                $"snapshot {stored.Id}: {sources.Length} communes stored, the reference lists {communes.Count} on {day:yyyy-MM-dd}; its unit list has been edited since");
+
+        var wanted = new List<RowRef>(communes.Count);
+        for (var i = 0; i < communes.Count; i++)
+            if (sources[i] > 0) wanted.Add(new RowRef(communes[i].Code, ids[sources[i] - 1]));
+        foreach (var d in derived?.Rows ?? [])
+            for (var j = 0; j < d.Codes.Count; j++) wanted.Add(new RowRef(d.Codes[j], ids[d.Sources[j] - 1]));
+        var rows = await LoadRowsAsync(wanted, ct);
+        (CommuneReport Row, string Period) RowOf(string code, Guid id) => rows.TryGetValue(new RowRef(code, id), out var row)
+            ? row : throw new InvalidOperationException($"snapshot {stored.Id}: submission {id} has no row of commune {code}");
+
+        var level = units.ReportingUnits.Count > 0 ? units.ReportingUnits[0].Level : UnitLevel.District;
+        var figures = new List<CommuneFigures>(communes.Count);
+        for (var i = 0; i < communes.Count; i++)
+        {
+            var commune = communes[i];
+            var unit = ReportingUnits.ReportingUnitOf(commune, level);
+            if (sources[i] == 0)
+            {
+                figures.Add(new CommuneFigures(commune.Code, commune.Name, unit, null, null, [], null));
+                continue;
+            }
+            if (sources[i] > 0)
+            {
+                var (row, p) = RowOf(commune.Code, ids[sources[i] - 1]);
+                figures.Add(new CommuneFigures(commune.Code, commune.Name, unit, row.Status, row.RecognizedYear, row.CriteriaMet, p));
+                continue;
+            }
+            var entry = derived!.Rows[-sources[i] - 1];
+            var parts = entry.Codes.Select((code, j) => RowOf(code, ids[entry.Sources[j] - 1])).ToList();
+            var (combined, dataPeriod) = derived.Rule == "retained" ? parts[0] : MergerMapping.Combine(commune.Code, parts);
+            figures.Add(new CommuneFigures(commune.Code, commune.Name, unit, combined.Status, combined.RecognizedYear, combined.CriteriaMet, dataPeriod,
+                entry.DerivedFrom));
+        }
+        return figures;
+    }
+
+    /// <summary>The rows named, by their primary key, each with its submission's period.</summary>
+    private async Task<Dictionary<RowRef, (CommuneReport Row, string Period)>> LoadRowsAsync(IReadOnlyList<RowRef> wanted, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<StoredSnapshot>(new CommandDefinition(
-            "select id, period, payload::text as payload, communes::text as communes from snapshots where id = @id", new { id }, cancellationToken: ct));
+        await using var command = new NpgsqlCommand("""
+            select c.commune_code, c.submission_id, s.period, c.status, c.recognized_year, c.criteria_met
+            from unnest(@ids, @codes) as r(submission_id, commune_code)
+            join submission_communes c on c.submission_id = r.submission_id and c.commune_code = r.commune_code
+            join submissions s on s.id = c.submission_id
+            """, connection);
+        command.Parameters.AddWithValue("ids", wanted.Select(w => w.SubmissionId).ToArray());
+        command.Parameters.AddWithValue("codes", wanted.Select(w => w.Code).ToArray());
+        var rows = new Dictionary<RowRef, (CommuneReport, string)>(wanted.Count);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var code = reader.GetString(0);
+            rows[new RowRef(code, reader.GetGuid(1))] = (new CommuneReport(code, reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetInt32(4), Array.ConvertAll(reader.GetFieldValue<short[]>(5), n => (int)n)), reader.GetString(2));
+        }
+        return rows;
+    }
+
+    /// <summary>The newest snapshot of a period (or of any period when null), as stored JSON.</summary>
+    public async Task<StoredSnapshot?> FindAsync(string? period, CancellationToken ct) => await ReadStoredAsync("""
+        where @period::text is null or period = @period
+        order by case when @period::text is null then period end desc, id desc
+        limit 1
+        """, new NpgsqlParameter("period", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)period ?? DBNull.Value }, ct);
+
+    public async Task<StoredSnapshot?> GetAsync(long id, CancellationToken ct) =>
+        await ReadStoredAsync("where id = @id", new NpgsqlParameter("id", id), ct);
+
+    // Read by hand: Dapper cannot hand uuid[] and int[] columns to a record's constructor.
+    private async Task<StoredSnapshot?> ReadStoredAsync(string where, NpgsqlParameter parameter, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand($"""
+            select id, period, payload::text, communes::text, submission_ids, commune_sources, derived_rows::text from snapshots
+            {where}
+            """, connection);
+        command.Parameters.Add(parameter);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        StoredSnapshot? stored = null;
+        stored = new StoredSnapshot(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<Guid[]>(4),
+            reader.IsDBNull(5) ? null : reader.GetFieldValue<int[]>(5), reader.IsDBNull(6) ? null : reader.GetString(6))
+        {
+            Rebuilt = new Lazy<IReadOnlyList<CommuneFigures>>(() => CommunesAsync(stored!, CancellationToken.None).GetAwaiter().GetResult()),
+        };
+        return stored;
     }
 
     /// <summary>The newest snapshot of each of the <paramref name="count"/> periods up to <paramref name="period"/>, oldest first (for trends).</summary>
@@ -247,17 +430,10 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         return payloads.Select(p => JsonSerializer.Deserialize<IndicatorSnapshot>(p, JsonDefaults.Options)!).Reverse().ToList();
     }
 
-    private sealed record ReportHead(string UnitCode, string Period, Guid SubmissionId, bool Late);
-    private sealed record CommuneRow
-    {
-        public Guid SubmissionId { get; init; }
-        public string CommuneCode { get; init; } = "";
-        public string Status { get; init; } = "";
-        public int? RecognizedYear { get; init; }
-        public short[] CriteriaMet { get; init; } = [];
-        public string? Indicators { get; init; }
-    }
-    private sealed record DataRow(Guid SubmissionId, string ElementCode, decimal Value);
+    /// <summary>The <c>derived_rows</c> column: the rule that combined the rows, and each derived commune's parts.</summary>
+    private sealed record DerivedRows(string Rule, IReadOnlyList<DerivedRow> Rows);
+    /// <summary>The old codes, and the parts combined: <see cref="Codes"/>[j]'s row of submission_ids[<see cref="Sources"/>[j] - 1].</summary>
+    private sealed record DerivedRow(IReadOnlyList<string> DerivedFrom, IReadOnlyList<string> Codes, IReadOnlyList<int> Sources);
     private sealed record WindowRow
     {
         public long I { get; init; }
@@ -270,9 +446,20 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     }
 }
 
-public sealed record StoredSnapshot(long Id, string Period, string Payload, string Communes)
+/// <summary>
+/// A stored snapshot: its API JSON, and either the copy of its commune rows (stored before migration 0011) or the references
+/// to them (<see cref="CommuneSources"/>, <see cref="DerivedRows"/>), read by <see cref="SnapshotRepository.CommunesAsync"/>.
+/// </summary>
+public sealed record StoredSnapshot(
+    long Id, string Period, string Payload, string? Communes, Guid[] SubmissionIds, int[]? CommuneSources, string? DerivedRows)
 {
     public IndicatorSnapshot Snapshot => JsonSerializer.Deserialize<IndicatorSnapshot>(Payload, JsonDefaults.Options)!;
 
-    public IReadOnlyList<CommuneFigures> CommuneFigures => JsonSerializer.Deserialize<List<CommuneFigures>>(Communes, JsonDefaults.Options)!;
+    /// <summary>
+    /// The commune rows, read once and blocking on first use: kept for callers that cannot wait (the bench's render scenario);
+    /// the worker awaits <see cref="SnapshotRepository.CommunesAsync"/>.
+    /// </summary>
+    public IReadOnlyList<CommuneFigures> CommuneFigures => (Rebuilt ?? throw new InvalidOperationException("not read from the database")).Value;
+
+    internal Lazy<IReadOnlyList<CommuneFigures>>? Rebuilt { get; init; }
 }

@@ -131,7 +131,9 @@ public sealed class MergerApiTests(PostgresFixture postgres, SmtpFixture smtp)
         Assert.Equal(1, (int)s2025["submissions"]!["expected"]!);
         Assert.Equal(19, (int)s2025["province"]!["avg_criteria"]!); // both predecessors met all 19 in 2025-W20
         var stored = await app.Get<SnapshotRepository>().FindAsync("2025-W30", CancellationToken.None);
-        Assert.Equal((Statuses.Advanced, 2020), (stored!.CommuneFigures.Single().Status, stored.CommuneFigures.Single().RecognizedYear));
+        var rebuilt = (await app.Get<SnapshotRepository>().CommunesAsync(stored!, CancellationToken.None)).Single();
+        Assert.Equal((Statuses.Advanced, 2020), (rebuilt.Status, rebuilt.RecognizedYear));
+        Assert.Equal(["90102", "90104"], rebuilt.DerivedFrom);
 
         Assert.Equal(HttpStatusCode.Created, (await SubmitAsync(Body("90102", "2025-W30", Row("90102", "dat-chuan", 2020, OneToTenAndTwelve)))).StatusCode);
         s2025 = await FiguresAsync("2025-W30", f => (string?)f["districts"]![0]!["submission"] == "late");

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Time.Testing;
+using NongThonMoi.Indicators;
+using NongThonMoi.Infrastructure;
+using NongThonMoi.Programme;
+using NongThonMoi.Tests.Support;
+using Npgsql;
+
+namespace NongThonMoi.Tests.Indicators;
+
+/// <summary>
+/// A snapshot stores references to the submission rows it used, not a copy of each commune's row (issue 18): the rows read
+/// back must be exactly those the calculator produced — own rows, rows carried forward, no data, and rows inherited through
+/// a merger (and a merger of a merger) under either <c>Reporting:MergerRule</c>.
+/// </summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture smtp)
+{
+    private static readonly int[] AllNineteen = [.. Enumerable.Range(1, 19)];
+    private static readonly int[] OneToTenAndTwelve = [.. Enumerable.Range(1, 10), 12];
+    private static readonly int[] TwoToNineteen = [.. Enumerable.Range(2, 18)];
+
+    private static object Row(string code, string status, int? year, int[] met) =>
+        new { code, status, recognized_year = year, criteria_met = met };
+
+    [Theory]
+    [InlineData("all")]
+    [InlineData("retained")]
+    public async Task The_commune_rows_read_back_from_a_stored_snapshot_are_those_the_calculator_produced(string rule)
+    {
+        using var reference = MergerProvince.Folder();
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
+            new FakeTimeProvider(new DateTimeOffset(2025, 8, 1, 3, 0, 0, TimeSpan.Zero)), serves: false,
+            settings: new Dictionary<string, string?> { ["Reporting:UnitLevel"] = "district,commune@2025-07-01", ["Reporting:MergerRule"] = rule });
+        await app.Get<NongThonMoi.Infrastructure.Database.MigrationRunner>().ApplyAsync(default);
+        await app.Get<ReferenceSync>().RunAsync(default);
+        var repository = app.Get<SnapshotRepository>();
+
+        async Task<(CalculationResult Result, long Id)> ComputeAndReadAsync(string period)
+        {
+            var result = await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(ReportingPeriod.Parse(period), false, default));
+            var stored = (await repository.FindAsync(period, default))!;
+            var rebuilt = await repository.CommunesAsync(stored, default);
+            Assert.Equal(Json(result!.Communes), Json(rebuilt));
+            return (result, stored.Id);
+        }
+
+        await SubmitAsync(app, new
+        {
+            unit = "901",
+            period = "2019-W52",
+            communes = new[] { Row("90101", "dat-chuan", 2018, AllNineteen), Row("90102", "chua-dat", null, OneToTenAndTwelve), Row("90103", "nang-cao", 2019, TwoToNineteen) },
+        });
+        var none = await ComputeAndReadAsync("2019-W51");
+        Assert.All(none.Result.Communes, c => Assert.Null(c.Status));
+        var own = await ComputeAndReadAsync("2019-W52");
+        Assert.All(own.Result.Communes, c => Assert.Equal("2019-W52", c.DataPeriod));
+        // 90102 inherits the 2019 rows of its predecessors; 90104 those of 90103, unless only the retained code passes data on.
+        var derived = await ComputeAndReadAsync("2020-W05");
+        Assert.Equal(rule == "all" ? ["90102", "90104"] : ["90102"], derived.Result.Communes.Where(c => c.DerivedFrom is not null).Select(c => c.Code));
+        await ComputeAndReadAsync("2025-W30");
+
+        await SubmitAsync(app, new
+        {
+            unit = "901",
+            period = "2020-W10",
+            communes = new[] { Row("90102", "dat-chuan", 2020, AllNineteen), Row("90104", "nang-cao", 2019, TwoToNineteen) },
+        });
+        var carried = await ComputeAndReadAsync("2020-W12");
+        Assert.All(carried.Result.Communes, c => Assert.Equal(("2020-W10", null), (c.DataPeriod, c.DerivedFrom)));
+        // Rows of 2020 are of another criteria set than 2025's: the 2025 unit inherits its predecessors' rows of 2025.
+        await SubmitAsync(app, new
+        {
+            unit = "901",
+            period = "2025-W20",
+            communes = new[] { Row("90102", "dat-chuan", 2020, AllNineteen), Row("90104", "nang-cao", 2019, TwoToNineteen) },
+        });
+        var inherited = await ComputeAndReadAsync("2025-W30");
+        Assert.Equal(("2025-W20", "90102,90104"), (inherited.Result.Communes.Single().DataPeriod, string.Join(',', inherited.Result.Communes.Single().DerivedFrom!)));
+
+        // No snapshot row carries per-commune JSON: only a number per commune, and the few derived rows' references.
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        var rows = (await connection.QueryAsync<(long Id, bool Copied, int Sources, string? Derived)>(
+            "select id, communes is not null, cardinality(commune_sources), derived_rows::text from snapshots order by id")).ToList();
+        Assert.Equal(6, rows.Count);
+        Assert.All(rows, r => Assert.False(r.Copied));
+        Assert.Equal([3, 3, 2, 1, 2, 1], rows.Select(r => r.Sources));
+        Assert.Equal([false, false, true, false, false, true], rows.Select(r => r.Derived is not null));
+        Assert.DoesNotContain("dat-chuan", string.Concat(rows.Select(r => r.Derived)));
+    }
+
+    [Fact]
+    public async Task A_snapshot_stored_with_its_commune_rows_copied_as_before_is_still_read_from_that_copy()
+    {
+        using var reference = MergerProvince.Folder();
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
+            new FakeTimeProvider(new DateTimeOffset(2025, 8, 1, 3, 0, 0, TimeSpan.Zero)), serves: false);
+        await app.Get<NongThonMoi.Infrastructure.Database.MigrationRunner>().ApplyAsync(default);
+        await app.Get<ReferenceSync>().RunAsync(default);
+        await SubmitAsync(app, new
+        {
+            unit = "901",
+            period = "2019-W52",
+            communes = new[] { Row("90101", "dat-chuan", 2018, AllNineteen), Row("90102", "chua-dat", null, OneToTenAndTwelve), Row("90103", "nang-cao", 2019, TwoToNineteen) },
+        });
+        var repository = app.Get<SnapshotRepository>();
+        var input = await repository.LoadInputAsync(ReportingPeriod.Parse("2019-W52"), DateTimeOffset.UtcNow, default);
+        var result = IndicatorCalculator.Calculate(input);
+        var id = await repository.SaveAsync(result with { Sources = null }, null, SnapshotRepository.SubmissionsUsed(input), default);
+
+        // A row as migration 0011 found them: the copy, and no references. The copy is what is read (here: marked, to tell).
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        var copy = result.Communes.Select(c => c with { Name = c.Name + " (bản sao)" }).ToList();
+        await connection.ExecuteAsync("update snapshots set communes = @copy::json, commune_sources = null where id = @id",
+            new { id, copy = JsonSerializer.Serialize(copy, JsonDefaults.Options) });
+        var stored = (await repository.GetAsync(id, default))!;
+        Assert.Equal(Json(copy), Json(await repository.CommunesAsync(stored, default)));
+    }
+
+    private static string Json(IReadOnlyList<CommuneFigures> communes) => JsonSerializer.Serialize(communes, JsonDefaults.Options);
+
+    private static async Task SubmitAsync(TestApp app, object body)
+    {
+        var answer = await app.Get<NongThonMoi.Submissions.SubmissionService>().SubmitAsync(NongThonMoi.Submissions.Submitter.Admin,
+            NongThonMoi.Submissions.SubmissionFormat.Json, "application/json", JsonSerializer.SerializeToUtf8Bytes(body), null, null, default);
+        Assert.True(answer.Accepted, string.Join("; ", answer.Errors.Select(e => e.Message)));
+    }
+}
