@@ -91,7 +91,7 @@ public static class RecomputeScenario
 
         var merger = await MergerAsync(host, calendar, repository, data, period, runs);
         return new Outcome(Median(times), Median(limits), Median(load), Median(calc), Median(save),
-            Compare(last!.Snapshot, json) + "; " + storage + (merger is null ? "" : "; " + merger), merger);
+            Compare(last!.Snapshot, json) + "; " + storage, merger);
     }
 
     private static async Task<MergerOutcome?> MergerAsync(

@@ -21,7 +21,7 @@ public static class RenderScenario
         var calendar = host.Get<ReportingCalendar>();
         var publicUrl = host.Get<IOptions<WebOptions>>().Value.PublicUrl;
         var snapshot = stored.Snapshot;
-        var communes = stored.CommuneFigures;
+        var communes = await host.Get<SnapshotRepository>().CommunesAsync(stored, CancellationToken.None);
         var computed = calendar.ToLocal(snapshot.ComputedAt);
 
         RenderedBulletin One(Committee c) => RenderedBulletin.Of(

@@ -407,14 +407,9 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         command.Parameters.Add(parameter);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
-        StoredSnapshot? stored = null;
-        stored = new StoredSnapshot(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
+        return new StoredSnapshot(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
             reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<Guid[]>(4),
-            reader.IsDBNull(5) ? null : reader.GetFieldValue<int[]>(5), reader.IsDBNull(6) ? null : reader.GetString(6))
-        {
-            Rebuilt = new Lazy<IReadOnlyList<CommuneFigures>>(() => CommunesAsync(stored!, CancellationToken.None).GetAwaiter().GetResult()),
-        };
-        return stored;
+            reader.IsDBNull(5) ? null : reader.GetFieldValue<int[]>(5), reader.IsDBNull(6) ? null : reader.GetString(6));
     }
 
     /// <summary>The newest snapshot of each of the <paramref name="count"/> periods up to <paramref name="period"/>, oldest first (for trends).</summary>
@@ -454,12 +449,4 @@ public sealed record StoredSnapshot(
     long Id, string Period, string Payload, string? Communes, Guid[] SubmissionIds, int[]? CommuneSources, string? DerivedRows)
 {
     public IndicatorSnapshot Snapshot => JsonSerializer.Deserialize<IndicatorSnapshot>(Payload, JsonDefaults.Options)!;
-
-    /// <summary>
-    /// The commune rows, read once and blocking on first use: kept for callers that cannot wait (the bench's render scenario);
-    /// the worker awaits <see cref="SnapshotRepository.CommunesAsync"/>.
-    /// </summary>
-    public IReadOnlyList<CommuneFigures> CommuneFigures => (Rebuilt ?? throw new InvalidOperationException("not read from the database")).Value;
-
-    internal Lazy<IReadOnlyList<CommuneFigures>>? Rebuilt { get; init; }
 }
