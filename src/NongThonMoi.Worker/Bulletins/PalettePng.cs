@@ -5,29 +5,30 @@ using System.Text;
 namespace NongThonMoi.Bulletins;
 
 /// <summary>
-/// A PNG with a palette (colour type 3, one byte per pixel) for a picture of at most 256 colours, which a chart is: flat
-/// fills, and text anti-aliased against them. Every chart goes out in every message of a bulletin run (2,103 nationally),
-/// and the RGBA PNG that SkiaSharp writes is about three times larger: measured on the Lạng Sơn units chart (600×1402) 107
-/// → 34 KB at the same zlib level, and the criteria chart 14 → 5.5 KB (BENCHMARKS.md). SkiaSharp cannot write a palette
-/// PNG, so this does; the format is small (IHDR, PLTE, IDAT, IEND, each with its CRC-32).
+/// A PNG with a palette (colour type 3, one byte per pixel). A chart is flat fills and text anti-aliased against them: a few
+/// colours cover nearly every pixel, and the anti-aliased edges add hundreds of shades of a few pixels each. Every chart goes
+/// out in every message of a bulletin run (2,103 nationally), and the RGBA PNG that SkiaSharp writes is about three times
+/// larger: measured on the Lạng Sơn units chart (600×1402) 107 → 34 KB at the same zlib level, the criteria chart 14 → 5.5 KB
+/// (BENCHMARKS.md). A picture of more than 256 colours keeps its 256 most frequent exactly and draws each rarer shade with the
+/// nearest of them — an edge pixel a shade off, which nobody reading a chart can see. SkiaSharp cannot write a palette PNG,
+/// so this does; the format is small (IHDR, PLTE, IDAT, IEND, each with its CRC-32).
 /// </summary>
 public static class PalettePng
 {
     private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>
-    /// The PNG of an opaque RGBA picture (4 bytes per pixel, R G B A, <paramref name="rowBytes"/> apart), or null when it
-    /// has more than 256 colours or a pixel that is not opaque: then the caller encodes it as it is.
+    /// The PNG of an opaque RGBA picture (4 bytes per pixel, R G B A, <paramref name="rowBytes"/> apart), or null when a pixel
+    /// is not opaque: then the caller encodes it as it is.
     /// </summary>
     public static byte[]? TryEncode(ReadOnlySpan<byte> rgba, int width, int height, int rowBytes)
     {
-        var palette = new Dictionary<uint, byte>(256);
-        var colours = new List<uint>(256);
+        if (Palette(rgba, width, height, rowBytes) is not var (colours, index)) return null;
+
         // Each row is a filter byte (0: none — indices compress well as they are) and one index per pixel.
         var rows = new byte[(width + 1) * height];
         uint last = 0;
-        byte lastIndex = 0;
-        var any = false;
+        byte lastIndex = 0; // every opaque pixel differs from 0, so the first is looked up
         for (var y = 0; y < height; y++)
         {
             var line = rgba.Slice(y * rowBytes, width * 4);
@@ -36,23 +37,69 @@ public static class PalettePng
             {
                 var pixel = BinaryPrimitives.ReadUInt32LittleEndian(line.Slice(x * 4, 4));
                 // Runs of one colour are most of a chart: the last pixel's index answers without a look-up.
-                if (!any || pixel != last)
+                if (pixel != last)
                 {
-                    if (pixel >> 24 != 0xFF) return null;
-                    if (!palette.TryGetValue(pixel, out lastIndex))
-                    {
-                        if (colours.Count == 256) return null;
-                        lastIndex = (byte)colours.Count;
-                        palette.Add(pixel, lastIndex);
-                        colours.Add(pixel);
-                    }
+                    lastIndex = index[pixel];
                     last = pixel;
-                    any = true;
                 }
                 rows[o + x] = lastIndex;
             }
         }
+        return Write(width, height, colours, rows);
+    }
 
+    private static uint Pixel(ReadOnlySpan<byte> rgba, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(rgba.Slice(offset, 4));
+
+    /// <summary>The palette (at most 256 colours) and each colour's index in it; null for a picture that is not opaque.</summary>
+    private static (uint[] Colours, Dictionary<uint, byte> Index)? Palette(ReadOnlySpan<byte> rgba, int width, int height, int rowBytes)
+    {
+        var counts = new Dictionary<uint, int>();
+        for (var y = 0; y < height; y++)
+        {
+            var line = rgba.Slice(y * rowBytes, width * 4);
+            uint last = Pixel(line, 0);
+            var run = 0;
+            for (var x = 0; x < width; x++)
+            {
+                var pixel = BinaryPrimitives.ReadUInt32LittleEndian(line.Slice(x * 4, 4));
+                if (pixel == last)
+                {
+                    run++;
+                    continue;
+                }
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, last, out _) += run;
+                last = pixel;
+                run = 1;
+            }
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, last, out _) += run;
+        }
+        if (counts.Keys.Any(c => c >> 24 != 0xFF)) return null;
+
+        var colours = counts.Count <= 256
+            ? counts.Keys.ToArray()
+            : counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key).Take(256).Select(c => c.Key).ToArray();
+        var index = new Dictionary<uint, byte>(counts.Count);
+        for (var i = 0; i < colours.Length; i++) index[colours[i]] = (byte)i;
+        foreach (var colour in counts.Keys)
+            if (!index.ContainsKey(colour)) index[colour] = Nearest(colours, colour);
+        return (colours, index);
+    }
+
+    private static byte Nearest(uint[] colours, uint colour)
+    {
+        var best = 0;
+        var bestDistance = int.MaxValue;
+        for (var i = 0; i < colours.Length; i++)
+        {
+            int dr = (byte)colour - (byte)colours[i], dg = (byte)(colour >> 8) - (byte)(colours[i] >> 8), db = (byte)(colour >> 16) - (byte)(colours[i] >> 16);
+            var distance = dr * dr + dg * dg + db * db;
+            if (distance < bestDistance) (best, bestDistance) = (i, distance);
+        }
+        return (byte)best;
+    }
+
+    private static byte[] Write(int width, int height, uint[] colours, byte[] rows)
+    {
         using var png = new MemoryStream(rows.Length / 3 + 1024);
         png.Write(Signature);
         Span<byte> header = stackalloc byte[13];
@@ -64,8 +111,8 @@ public static class PalettePng
         header[11] = 0; // adaptive filtering (each row says its filter)
         header[12] = 0; // not interlaced
         Chunk(png, "IHDR", header);
-        var plte = new byte[colours.Count * 3];
-        for (var i = 0; i < colours.Count; i++)
+        var plte = new byte[colours.Length * 3];
+        for (var i = 0; i < colours.Length; i++)
         {
             plte[i * 3] = (byte)colours[i];
             plte[i * 3 + 1] = (byte)(colours[i] >> 8);

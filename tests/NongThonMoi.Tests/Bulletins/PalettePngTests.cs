@@ -34,12 +34,37 @@ public sealed class PalettePngTests
     }
 
     [Fact]
-    public void More_than_256_colours_or_a_transparent_pixel_is_left_to_the_RGBA_encoder()
+    public void More_than_256_colours_keep_the_256_most_frequent_exactly_and_draw_the_rest_with_the_nearest()
     {
-        var gradient = new byte[300 * 4];
-        for (var i = 0; i < 300; i++) gradient.AsSpan(i * 4, 4).SetTo(i, 255);
-        Assert.Null(PalettePng.TryEncode(gradient, 300, 1, 300 * 4));
+        // Row 0: 300 shades of red, one pixel each; rows 1–3: white, green and black, far more frequent.
+        const int width = 300;
+        var rgba = new byte[width * 4 * 4];
+        for (var x = 0; x < width; x++)
+        {
+            rgba.AsSpan(x * 4, 4).SetTo((byte)(x * 255 / (width - 1)), 0, 0);
+            rgba.AsSpan((width + x) * 4, 4).SetTo(255, 255, 255);
+            rgba.AsSpan((2 * width + x) * 4, 4).SetTo(0x2e, 0x7d, 0x32);
+            rgba.AsSpan((3 * width + x) * 4, 4).SetTo(0, 0, 0);
+        }
 
+        var png = PalettePng.TryEncode(rgba, width, 4, width * 4);
+
+        Assert.NotNull(png);
+        Assert.Equal(3, png[8 + 8 + 9]); // a palette, although the picture has more than 256 colours
+        using var decoded = SKBitmap.Decode(png);
+        for (var x = 0; x < width; x++)
+        {
+            Assert.Equal(new SKColor(255, 255, 255), decoded.GetPixel(x, 1)); // the frequent colours exactly
+            Assert.Equal(new SKColor(0x2e, 0x7d, 0x32), decoded.GetPixel(x, 2));
+            var red = rgba[x * 4];
+            var shade = decoded.GetPixel(x, 0);
+            Assert.True(Math.Abs(shade.Red - red) <= 2 && shade.Green == 0 && shade.Blue == 0, $"pixel {x}: {red} drawn as {shade}");
+        }
+    }
+
+    [Fact]
+    public void A_transparent_pixel_is_left_to_the_RGBA_encoder()
+    {
         byte[] seeThrough = [255, 255, 255, 255, 0, 0, 0, 0];
         Assert.Null(PalettePng.TryEncode(seeThrough, 2, 1, 8));
     }
@@ -47,12 +72,11 @@ public sealed class PalettePngTests
 
 file static class Pixels
 {
-    /// <summary>A distinct opaque colour per <paramref name="i"/> (0–299).</summary>
-    public static void SetTo(this Span<byte> pixel, int i, byte alpha)
+    public static void SetTo(this Span<byte> pixel, byte red, byte green, byte blue)
     {
-        pixel[0] = (byte)(i % 256);
-        pixel[1] = (byte)(i / 256);
-        pixel[2] = 7;
-        pixel[3] = alpha;
+        pixel[0] = red;
+        pixel[1] = green;
+        pixel[2] = blue;
+        pixel[3] = 255;
     }
 }
