@@ -148,7 +148,14 @@ public static class DeliveryScenario
     private static async Task<(TimeSpan Sending, int Reconnects)> BareLaneAsync(int port, IReadOnlyList<string> files)
     {
         using var client = new SmtpClient();
-        await client.ConnectAsync("127.0.0.1", port, SecureSocketOptions.None);
+        // As the worker connects (MailTransport): Nagle's algorithm off, or small messages wait for delayed ACKs.
+        async Task ConnectAsync()
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync("127.0.0.1", port);
+            await client.ConnectAsync(socket, "127.0.0.1", port, SecureSocketOptions.None);
+        }
+        await ConnectAsync();
         var sending = TimeSpan.Zero;
         var reconnects = 0;
         foreach (var file in files)
@@ -164,7 +171,7 @@ public static class DeliveryScenario
                 // The SMTP server drops a long session now and then; the worker's ledger reconnects too.
                 reconnects++;
                 if (client.IsConnected) await client.DisconnectAsync(false);
-                await client.ConnectAsync("127.0.0.1", port, SecureSocketOptions.None);
+                await ConnectAsync();
                 await client.SendAsync(message);
             }
             sending += Stopwatch.GetElapsedTime(start);
