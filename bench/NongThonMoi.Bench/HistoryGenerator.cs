@@ -96,7 +96,7 @@ public static class HistoryGenerator
 
             var districts = reference.Districts.ToDictionary(d => d.Code);
             await using (var w = await connection.BeginBinaryImportAsync(
-                "copy submission_communes (submission_id, commune_code, status, recognized_year, criteria_met, criteria_count) from stdin (format binary)"))
+                "copy submission_communes (submission_id, period, commune_code, status, recognized_year, criteria_met, criteria_count) from stdin (format binary)"))
             {
                 foreach (var h in heads)
                     foreach (var code in districts[h.Unit].CommunesIn(h.Period, reference))
@@ -104,6 +104,7 @@ public static class HistoryGenerator
                         var row = CommuneProgress.Row(code, int.Parse(code), h.T, h.Period.Year);
                         await w.StartRowAsync();
                         await w.WriteAsync(h.Id, NpgsqlDbType.Uuid);
+                        await w.WriteAsync(h.Period.Id, NpgsqlDbType.Text);
                         await w.WriteAsync(code, NpgsqlDbType.Text);
                         await w.WriteAsync(row.Status, NpgsqlDbType.Text);
                         if (row.RecognizedYear is { } y) await w.WriteAsync(y, NpgsqlDbType.Integer); else await w.WriteNullAsync();

@@ -167,12 +167,13 @@ public static class IngestScenario
             await insert.ExecuteNonQueryAsync();
         }
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "copy bench_submission_communes (submission_id, commune_code, status, recognized_year, criteria_met, criteria_count) from stdin (format binary)"))
+            "copy bench_submission_communes (submission_id, period, commune_code, status, recognized_year, criteria_met, criteria_count) from stdin (format binary)"))
         {
             foreach (var row in w.Rows)
             {
                 await copy.StartRowAsync();
                 await copy.WriteAsync(id, NpgsqlDbType.Uuid);
+                await copy.WriteAsync(w.Period, NpgsqlDbType.Text);
                 await copy.WriteAsync(row.Code, NpgsqlDbType.Text);
                 await copy.WriteAsync(row.Status, NpgsqlDbType.Text);
                 if (row.RecognizedYear is { } y) await copy.WriteAsync(y, NpgsqlDbType.Integer); else await copy.WriteNullAsync();

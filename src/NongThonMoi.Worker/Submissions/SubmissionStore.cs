@@ -98,8 +98,8 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
                 on conflict (unit_code, period, sha256) where status = 'accepted' do nothing
                 returning id),
             c as (
-                insert into submission_communes (submission_id, commune_code, status, recognized_year, criteria_met, criteria_count, indicators)
-                select ins.id, code, status, year, string_to_array(met, ',')::smallint[], cardinality(string_to_array(met, ',')), ind::jsonb
+                insert into submission_communes (submission_id, period, commune_code, status, recognized_year, criteria_met, criteria_count, indicators)
+                select ins.id, @Period, code, status, year, string_to_array(met, ',')::smallint[], cardinality(string_to_array(met, ',')), ind::jsonb
                 from ins, unnest(@Codes, @Statuses, @Years, @Met, @Indicators) as t(code, status, year, met, ind)
                 where @Rows),
             d as (
