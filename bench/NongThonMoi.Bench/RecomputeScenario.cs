@@ -61,15 +61,7 @@ public static class RecomputeScenario
                 await repository.LatestAcceptedAsync(CancellationToken.None);
                 mark.Add(watch.Elapsed.TotalMilliseconds);
             }
-            watch.Restart();
-            var input = await repository.LoadInputAsync(period, calendar.Now, CancellationToken.None);
-            load.Add(watch.Elapsed.TotalMilliseconds);
-            watch.Restart();
-            var result = IndicatorCalculator.Calculate(input);
-            calc.Add(watch.Elapsed.TotalMilliseconds);
-            watch.Restart();
-            await repository.SaveAsync(result, null, SnapshotRepository.SubmissionsUsed(input), CancellationToken.None);
-            save.Add(watch.Elapsed.TotalMilliseconds);
+            await StepsAsync(repository, calendar, period, load, calc, save);
         }
 
         // Every run above stored one snapshot (warm-up, runs, the three timed apart): the table's growth per snapshot is
@@ -121,20 +113,24 @@ public static class RecomputeScenario
             times.Add(watch.Elapsed.TotalMilliseconds);
         }
         List<double> load = [], calc = [], save = [];
-        for (var i = 0; i < 3; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            var input = await repository.LoadInputAsync(period, calendar.Now, CancellationToken.None);
-            load.Add(watch.Elapsed.TotalMilliseconds);
-            watch.Restart();
-            var result = IndicatorCalculator.Calculate(input);
-            calc.Add(watch.Elapsed.TotalMilliseconds);
-            watch.Restart();
-            await repository.SaveAsync(result, null, SnapshotRepository.SubmissionsUsed(input), CancellationToken.None);
-            save.Add(watch.Elapsed.TotalMilliseconds);
-        }
+        for (var i = 0; i < 3; i++) await StepsAsync(repository, calendar, period, load, calc, save);
         return new MergerOutcome(period.Id, Median(times), Median(load), Median(calc), Median(save),
             first!.Communes.Count(c => c.DerivedFrom is not null));
+    }
+
+    /// <summary>The job's three steps — load, calculate, store — each timed apart, added to the three lists.</summary>
+    private static async Task StepsAsync(SnapshotRepository repository, ReportingCalendar calendar, ReportingPeriod period,
+        List<double> load, List<double> calc, List<double> save)
+    {
+        var watch = Stopwatch.StartNew();
+        var input = await repository.LoadInputAsync(period, calendar.Now, CancellationToken.None);
+        load.Add(watch.Elapsed.TotalMilliseconds);
+        watch.Restart();
+        var result = IndicatorCalculator.Calculate(input);
+        calc.Add(watch.Elapsed.TotalMilliseconds);
+        watch.Restart();
+        await repository.SaveAsync(result, null, SnapshotRepository.SubmissionsUsed(input), CancellationToken.None);
+        save.Add(watch.Elapsed.TotalMilliseconds);
     }
 
     private static async Task<long> TableSizeAsync(NpgsqlDataSource dataSource)
