@@ -134,7 +134,12 @@ public static class BenchProgram
         {
             Step($"ingest limit: {batch.Count} submissions by a bare Npgsql loop, {Clients} concurrent");
             await IngestScenario.RunBareAsync(limitSource, warm, Clients);
+            // PostgreSQL's CPU per submission in the limit is the yardstick for the worker's statements' share.
+            var bareCpu = cpu.Start();
             bare = await IngestScenario.RunBareAsync(limitSource, batch, Clients);
+            var bareShares = bareCpu.Stop();
+            details["ingest limit CPU"] = $"{bareShares}; {bareShares.Per(batch.Count, "submission")}";
+            Step(details["ingest limit CPU"]);
         }
         using var client = IngestScenario.Client(host.BaseUrl, Clients);
         await IngestScenario.RunHttpAsync(client, warm, Clients);
