@@ -64,7 +64,11 @@ public sealed class RecomputeJob(
         var used = SnapshotRepository.SubmissionsUsed(input);
         // "Nothing new" is judged by the submissions used, not by times: two submissions can share a received_at,
         // or commit in another order than they were received, and the later one must still reach the figures.
-        if (onlyIfChanged && await repository.LatestSubmissionsAsync(period.Id, ct) is { } stored && stored.SetEquals(used))
+        // The unit list counts too: a snapshot's commune rows are rebuilt on the unit list of its day (CommunesAsync), so after
+        // units.csv changed that day's communes (a merger entered late) the period needs a snapshot on the new list, or its
+        // bulletin could not be built.
+        if (onlyIfChanged && await repository.LatestSubmissionsAsync(period.Id, ct) is { } stored && stored.SubmissionIds.SetEquals(used)
+            && (stored.Communes is null || stored.Communes == input.Communes.Count))
         {
             logger.LogDebug("Recompute {Period}: nothing new since the last snapshot", period.Id);
             return null;

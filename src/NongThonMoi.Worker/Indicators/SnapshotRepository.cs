@@ -245,13 +245,17 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     }
 
     /// <summary>The submissions the newest snapshot of the period used; null when there is none.</summary>
-    public async Task<HashSet<Guid>?> LatestSubmissionsAsync(string period, CancellationToken ct)
+    public async Task<StoredInputs?> LatestSubmissionsAsync(string period, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var ids = await connection.QuerySingleOrDefaultAsync<Guid[]?>(new CommandDefinition(
-            "select submission_ids from snapshots where period = @period order by id desc limit 1", new { period }, cancellationToken: ct));
-        return ids?.ToHashSet();
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid[] Ids, int? Communes)>(new CommandDefinition(
+            "select submission_ids, cardinality(commune_sources) from snapshots where period = @period order by id desc limit 1",
+            new { period }, cancellationToken: ct));
+        return row.Ids is null ? null : new StoredInputs(row.Ids.ToHashSet(), row.Communes);
     }
+
+    /// <param name="Communes">How many communes its rows reference (<c>commune_sources</c>); null for a snapshot that copied its rows.</param>
+    public sealed record StoredInputs(HashSet<Guid> SubmissionIds, int? Communes);
 
     public async Task<long> SaveAsync(CalculationResult result, DateTimeOffset? inputMark, IReadOnlyCollection<Guid> submissionIds, CancellationToken ct)
     {

@@ -54,6 +54,29 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
     }
 
     [Fact]
+    public async Task A_changed_unit_list_of_the_period_is_something_new_even_without_new_submissions()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await QuietAppAsync(reference);
+        var period = ReportingPeriod.Parse("2026-W48");
+        await SubmitAsync(app, WalkingSkeletonTests.Body901());
+        Assert.NotNull(await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, false, default)));
+        Assert.Null(await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, true, default)));
+
+        // A commune entered late in units.csv: the stored snapshot's rows reference the old list of that day, so the next
+        // triggered or scheduled recompute stores one on the new list, and its rows can be rebuilt for the bulletin.
+        var units = Path.Combine(reference.Directory, "units.csv");
+        File.WriteAllLines(units, [.. File.ReadAllLines(units), "90104,Xã Một Bốn,commune,901,,"]);
+        await app.Get<ReferenceSync>().RunAsync(default);
+        Assert.NotNull(await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, true, default)));
+        var repository = app.Get<SnapshotRepository>();
+        var rows = await repository.CommunesAsync((await repository.FindAsync("2026-W48", default))!, default);
+        Assert.Equal(6, rows.Count);
+        Assert.Contains(rows, r => r.Code == "90104" && r.Status is null);
+        Assert.Null(await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, true, default)));
+    }
+
+    [Fact]
     public async Task Recomputes_of_one_period_started_together_run_one_at_a_time_and_only_one_finds_something_new()
     {
         using var reference = new TestReference(TestReference.SmallProvince);
