@@ -29,7 +29,6 @@ internal sealed class HangfireRecomputeTrigger(
 {
     private readonly Channel<string> requests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, string> waiting = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim enqueuing = new(1, 1);
     private volatile bool forwarding;
     private int pending; // written to the channel and not yet enqueued
 
@@ -48,7 +47,7 @@ internal sealed class HangfireRecomputeTrigger(
             EnqueueNow(periods);
     }
 
-    /// <summary>Waits until every request written so far is enqueued (tests, and the end of a graceful stop).</summary>
+    /// <summary>Waits until every request written so far is enqueued (for tests, which read the queue).</summary>
     public async Task FlushAsync(CancellationToken ct)
     {
         while (Volatile.Read(ref pending) > 0) await Task.Delay(5, ct);
@@ -60,7 +59,7 @@ internal sealed class HangfireRecomputeTrigger(
         try
         {
             while (await requests.Reader.WaitToReadAsync(stoppingToken))
-                await ForwardAsync(stoppingToken);
+                Forward();
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -69,25 +68,18 @@ internal sealed class HangfireRecomputeTrigger(
         {
             // Stopping: what the last requests asked for is enqueued before the host goes.
             forwarding = false;
-            await ForwardAsync(CancellationToken.None);
+            Forward();
         }
     }
 
-    private async Task ForwardAsync(CancellationToken ct)
+    /// <summary>Enqueues what has gathered, once per period. Only <see cref="ExecuteAsync"/> calls it, one call at a time.</summary>
+    private void Forward()
     {
-        await enqueuing.WaitAsync(ct);
-        try
-        {
-            var periods = new SortedSet<string>(StringComparer.Ordinal);
-            var read = 0;
-            for (; requests.Reader.TryRead(out var period); read++) periods.Add(period);
-            EnqueueNow(periods);
-            Interlocked.Add(ref pending, -read);
-        }
-        finally
-        {
-            enqueuing.Release();
-        }
+        var periods = new SortedSet<string>(StringComparer.Ordinal);
+        var read = 0;
+        for (; requests.Reader.TryRead(out var period); read++) periods.Add(period);
+        EnqueueNow(periods);
+        Interlocked.Add(ref pending, -read);
     }
 
     private void EnqueueNow(IEnumerable<string> periods)

@@ -244,7 +244,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         return used;
     }
 
-    /// <summary>The submissions the newest snapshot of the period used; null when there is none.</summary>
+    /// <summary>The submissions the newest snapshot of the period used and how many communes it has; null when there is none.</summary>
     public async Task<StoredInputs?> LatestSubmissionsAsync(string period, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -340,12 +340,11 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         (CommuneReport Row, string Period) RowOf(string code, Guid id) => rows.TryGetValue(new RowRef(code, id), out var row)
             ? row : throw new InvalidOperationException($"snapshot {stored.Id}: submission {id} has no row of commune {code}");
 
-        var level = units.ReportingUnits.Count > 0 ? units.ReportingUnits[0].Level : UnitLevel.District;
         var figures = new List<CommuneFigures>(communes.Count);
         for (var i = 0; i < communes.Count; i++)
         {
             var commune = communes[i];
-            var unit = ReportingUnits.ReportingUnitOf(commune, level);
+            var unit = ReportingUnits.ReportingUnitOf(commune, units.Level);
             if (sources[i] == 0)
             {
                 figures.Add(new CommuneFigures(commune.Code, commune.Name, unit, null, null, [], null));
@@ -451,5 +450,8 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
 public sealed record StoredSnapshot(
     long Id, string Period, string Payload, string? Communes, Guid[] SubmissionIds, int[]? CommuneSources, string? DerivedRows)
 {
-    public IndicatorSnapshot Snapshot => JsonSerializer.Deserialize<IndicatorSnapshot>(Payload, JsonDefaults.Options)!;
+    private IndicatorSnapshot? _snapshot;
+
+    /// <summary>The payload read once: a bulletin run asks for it, and so does the rebuilding of its commune rows.</summary>
+    public IndicatorSnapshot Snapshot => _snapshot ??= JsonSerializer.Deserialize<IndicatorSnapshot>(Payload, JsonDefaults.Options)!;
 }
