@@ -109,10 +109,14 @@ public static class IndicatorCalculator
             quality.Check(commune, unitCode, row, before?.Row, before?.Period, warnings);
         }
 
-        foreach (var (unitCode, counts) in tallied?.Units ?? new Dictionary<string, CommuneCounts>())
+        if (tallied is not null)
         {
-            unitTallies[unitCode].Add(counts, period.Year);
-            province.Add(counts, period.Year);
+            foreach (var (unitCode, counts) in tallied.Units)
+            {
+                unitTallies[unitCode].Add(counts, period.Year);
+                province.Add(counts, period.Year);
+            }
+            province.Add(tallied.Criteria, period.Year);
         }
 
         var baseline = new Tally(input.BaselineCriteriaSet ?? set);

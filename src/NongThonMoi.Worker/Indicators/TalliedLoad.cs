@@ -18,11 +18,12 @@ public sealed record CommuneCounts(
 
 /// <summary>
 /// What PostgreSQL counted for a calculation (<see cref="SnapshotRepository.LoadTalliedInputAsync"/>): the communes whose own row
-/// the reporting units' newest submissions hold, counted per reporting unit (<see cref="Units"/>) and for the baseline, and for
-/// each of them the submission its row is from (<see cref="Sources"/>), which a snapshot stores as its reference.
+/// the reporting units' newest submissions hold, counted per reporting unit (<see cref="Units"/>, without criteria: no unit's
+/// figures list them), their criteria met province-wide (<see cref="Criteria"/>), the baseline's criteria counts, and for each
+/// of them the submission its row is from (<see cref="Sources"/>), which a snapshot stores as its reference.
 /// </summary>
 public sealed record TalliedCounts(
-    IReadOnlyDictionary<string, CommuneCounts> Units, CommuneCounts Baseline, IReadOnlyDictionary<string, Guid> Sources);
+    IReadOnlyDictionary<string, CommuneCounts> Units, CommuneCounts Criteria, CommuneCounts Baseline, IReadOnlyDictionary<string, Guid> Sources);
 
 /// <summary>
 /// The recompute's one statement (issue 18: the aggregation done in PostgreSQL). It finds, like the row-by-row load, the newest
@@ -49,7 +50,7 @@ internal static class TalliedLoad
         List<int>[] Unattributed, DateTimeOffset? Newest);
 
     // Row kinds of the statement's answer, in the order they come.
-    private const int Head = 0, UnitCounts = 1, BaselineCounts = 2, Sources = 3, CheckedRow = 4, PreviousRow = 5, Missing = 6;
+    private const int Head = 0, UnitCounts = 1, Totals = 2, Attribution = 3, CheckedRow = 4, PreviousRow = 5;
 
     private const string Sql = """
         set local jit = off;
@@ -100,24 +101,20 @@ internal static class TalliedLoad
             select r.* from now_rows r left join before_rows b on b.i = r.i
             where (r.status <> @not_met and cardinality(r.criteria_met) < @criteria) or r.indicators is not null or b.i is null
                or (b.submission_id <> r.submission_id and cardinality(b.criteria_met) > cardinality(r.criteria_met))),
-        unattributed as (
-            select k.k, m.i from communes m cross join (values (0), (1), (2)) as k(k)
-            where not exists (select from attributed a where a.k = k.k and a.i = m.i)),
         by_status as (
             select unit, status, count(*)::int as n, (count(*) filter (where recognized_year = @year))::int as new_n
             from now_rows group by unit, status),
         by_count as (
             select k, unit, cardinality(criteria_met) as c, count(*)::int as n from attributed where k in (0, 2) group by k, unit, c),
+        -- Criteria met are counted for the province only: no unit's figures list them.
         by_criterion as (
-            select unit, m::int as c, count(*)::int as n from now_rows, unnest(criteria_met) m group by unit, m),
+            select m::int as c, count(*)::int as n from now_rows, unnest(criteria_met) m group by m),
         units as (
-            select s.unit, s.statuses, s.status_n, s.status_new, c.counts, c.count_n, x.criteria, x.criterion_n
+            select s.unit, s.statuses, s.status_n, s.status_new, c.counts, c.count_n
             from (select unit, array_agg(status order by status) as statuses, array_agg(n order by status) as status_n,
                          array_agg(new_n order by status) as status_new from by_status group by unit) s
             join (select unit, array_agg(c order by c) as counts, array_agg(n order by c) as count_n from by_count where k = 0 group by unit) c
-                on c.unit = s.unit
-            left join (select unit, array_agg(c order by c) as criteria, array_agg(n order by c) as criterion_n from by_criterion group by unit) x
-                on x.unit = s.unit)
+                on c.unit = s.unit)
         select kind, k, i, unit, period, sid, late, at, status, year, met, ind, names, a, b, c, d, e, f, codes, vals from (
             select 0 as kind, h.k, h.hi::int as i, h.unit_code as unit, h.period, h.submission_id as sid, h.late, h.received_at as at,
                    null::text as status, null::int as year, null::smallint[] as met, null::text as ind, null::text[] as names,
@@ -129,16 +126,22 @@ internal static class TalliedLoad
                 where submission_id = h.submission_id and h.k = 0) d on true
             union all
             select 1, 0, null, u.unit, null, null, null, null, null, null, null, null, u.statuses,
-                   u.status_n, u.status_new, u.counts, u.count_n, u.criteria, u.criterion_n, null, null
+                   u.status_n, u.status_new, u.counts, u.count_n, null, null, null, null
             from units u
+            union all
+            select 2, 0, null, null, null, null, null, null, null, null, null, null, null,
+                   null, null, null, null, (select array_agg(c order by c) from by_criterion), (select array_agg(n order by c) from by_criterion),
+                   null, null
             union all
             select 2, 2, null, null, null, null, null, null, null, null, null, null, null,
                    null, null, array_agg(c order by c), array_agg(n order by c), null, null, null, null
             from (select c, sum(n)::int as n from by_count where k = 2 group by c) b
             union all
-            select 3, 0, null, null, null, null, null, null, null, null, null, null, null,
-                   array_agg(coalesce(a.hi, 0)::int order by m.i), null, null, null, null, null, null, null
-            from communes m left join now_rows a on a.i = m.i
+            -- For each k, beside each commune the head whose row it was attributed (its position among the k's heads), or 0.
+            select 3, k.k, null, null, null, null, null, null, null, null, null, null, null,
+                   (select array_agg(coalesce(a.hi, 0)::int order by m.i) from communes m left join attributed a on a.k = k.k and a.i = m.i),
+                   null, null, null, null, null, null, null
+            from (values (0), (1), (2)) as k(k)
             union all
             select 4, 0, r.i::int, null, r.period, r.submission_id, null, null, r.status, r.recognized_year, r.criteria_met,
                    r.indicators::text, null, null, null, null, null, null, null, null, null
@@ -148,11 +151,6 @@ internal static class TalliedLoad
                    null, null, null, null, null, null, null, null, null, null
             from before_rows b
             where exists (select from checked r where r.i = b.i) or not exists (select from now_rows r where r.i = b.i)
-            union all
-            select 6, k.k, null, null, null, null, null, null, null, null, null, null, null,
-                   (select coalesce(array_agg(u.i::int order by u.i), '{}') from unattributed u where u.k = k.k),
-                   null, null, null, null, null, null, null
-            from (values (0), (1), (2)) as k(k)
         ) answer
         order by kind, k, i
         """;
@@ -177,10 +175,10 @@ internal static class TalliedLoad
         List<UnitReport>[] heads = [[], [], []];
         var units = new Dictionary<string, CommuneCounts>();
         var baseline = CommuneCounts.None;
-        int[] sources = [];
+        var criteria = CommuneCounts.None;
+        var attributed = new int[3][];
         var checkedRows = new Dictionary<string, CommuneData>();
         var previous = new Dictionary<string, CommuneData>();
-        List<int>[] missing = [[], [], []];
         DateTimeOffset? newest = null;
 
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -206,14 +204,23 @@ internal static class TalliedLoad
                     if (k == 0 && (newest is null || at > newest)) newest = at;
                     break;
                 case UnitCounts:
-                    units[reader.GetString(3)] = new CommuneCounts(reader.GetFieldValue<string[]>(12), Ints(reader, 13), Ints(reader, 14),
-                        Ints(reader, 15), Ints(reader, 16), Ints(reader, 17), Ints(reader, 18));
+                    units[reader.GetString(3)] = CommuneCounts.None with
+                    {
+                        Statuses = reader.GetFieldValue<string[]>(12),
+                        ByStatus = Ints(reader, 13),
+                        NewByStatus = Ints(reader, 14),
+                        CriteriaCounts = Ints(reader, 15),
+                        ByCriteriaCount = Ints(reader, 16),
+                    };
                     break;
-                case BaselineCounts:
+                case Totals when k == 0:
+                    criteria = CommuneCounts.None with { Criteria = Ints(reader, 17), ByCriterion = Ints(reader, 18) };
+                    break;
+                case Totals:
                     baseline = CommuneCounts.None with { CriteriaCounts = Ints(reader, 15), ByCriteriaCount = Ints(reader, 16) };
                     break;
-                case Sources:
-                    sources = Ints(reader, 13);
+                case Attribution:
+                    attributed[k] = Ints(reader, 13);
                     break;
                 case CheckedRow or PreviousRow:
                     var i = reader.GetInt32(2) - 1;
@@ -224,16 +231,18 @@ internal static class TalliedLoad
                         reader.GetString(4), reader.GetGuid(5));
                     (reader.GetInt32(0) == CheckedRow ? checkedRows : previous)[code] = row;
                     break;
-                case Missing:
-                    missing[k].AddRange(Ints(reader, 13).Select(n => n - 1));
-                    break;
             }
         }
 
-        var attributedTo = new Dictionary<string, Guid>(q.Communes.Length);
-        for (var i = 0; i < sources.Length; i++)
-            if (sources[i] > 0) attributedTo[q.Communes[i]] = heads[0][sources[i] - 1].SubmissionId;
-        return new Result(heads, new TalliedCounts(units, baseline, attributedTo), checkedRows, previous, missing, newest);
+        var sources = new Dictionary<string, Guid>(q.Communes.Length);
+        List<int>[] missing = [[], [], []];
+        for (var k = 0; k < 3; k++)
+            for (var i = 0; i < q.Communes.Length; i++)
+            {
+                if (attributed[k][i] == 0) missing[k].Add(i);
+                else if (k == 0) sources[q.Communes[i]] = heads[0][attributed[0][i] - 1].SubmissionId;
+            }
+        return new Result(heads, new TalliedCounts(units, criteria, baseline, sources), checkedRows, previous, missing, newest);
     }
 
     private static int[] Ints(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? [] : reader.GetFieldValue<int[]>(column);
