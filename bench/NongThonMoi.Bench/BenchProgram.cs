@@ -49,7 +49,7 @@ public static class BenchProgram
         Directory.CreateDirectory(work);
         try
         {
-            var report = await RunAsync(scale, work, workers, pgStatements);
+            var report = await RunAsync(scale, work, workers, pgStatements ? output : null);
             Results.Print(report, Console.Out);
             await Results.WriteAsync(report, output);
             Console.WriteLine($"Wrote {Path.GetFullPath(output)} in {total.Elapsed.TotalSeconds:0} s in all.");
@@ -63,8 +63,10 @@ public static class BenchProgram
 
     public static void Step(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {text}");
 
-    private static async Task<BenchReport> RunAsync(Scale scale, string work, int workers, bool pgStatements)
+    /// <param name="pgStatementsOutput">With --pg-statements: the results' path, beside which the server's log is kept.</param>
+    private static async Task<BenchReport> RunAsync(Scale scale, string work, int workers, string? pgStatementsOutput)
     {
+        var pgStatements = pgStatementsOutput is not null;
         var details = new Dictionary<string, string>();
         var results = new List<ScenarioResult>();
         using var memory = new MemorySampler();
@@ -305,6 +307,7 @@ public static class BenchProgram
                 results, details);
 
         details["periods"] = $"current {current.Id}; history {periods[0].Id}..{periods[^1].Id}";
+        if (pgStatementsOutput is not null) Step($"the server's log with auto_explain's plans: {PgStatements.KeepLog(host.PostgresDataDirectory, pgStatementsOutput)}");
         return new BenchReport(Results.Machine(), scale.Name, results, details);
     }
 

@@ -12,15 +12,22 @@ namespace NongThonMoi.Bench;
 /// </summary>
 public static class PgStatements
 {
-    /// <summary>The cluster restarted with the library preloaded: it can only be loaded at server start.</summary>
+    /// <summary>
+    /// The cluster restarted with the libraries preloaded (they can only be loaded at server start): pg_stat_statements, and
+    /// auto_explain writing the plan of every statement slower than 150 ms into the server's log (<see cref="KeepLog"/>).
+    /// </summary>
     public static async Task<EmbeddedPostgres> RestartWithAsync(EmbeddedPostgres postgres, string dataDirectory)
     {
         // Appended to the cluster's own postgresql.conf: ALTER SYSTEM refuses the module's settings until it is loaded.
         await File.AppendAllTextAsync(Path.Combine(dataDirectory, "postgresql.conf"), """
 
-            shared_preload_libraries = 'pg_stat_statements'
+            shared_preload_libraries = 'pg_stat_statements,auto_explain'
             pg_stat_statements.track = 'all'
             pg_stat_statements.track_planning = on
+            auto_explain.log_min_duration = '150ms'
+            auto_explain.log_analyze = on
+            auto_explain.log_buffers = on
+            auto_explain.log_timing = on
 
             """);
         await postgres.StopAsync();
@@ -84,5 +91,13 @@ public static class PgStatements
             text.Append(query.Length > 160 ? query[..160] + "…" : query);
         }
         return text.ToString();
+    }
+
+    /// <summary>The server's log (with auto_explain's plans) copied beside the results, before the work folder goes.</summary>
+    public static string KeepLog(string dataDirectory, string output)
+    {
+        var kept = Path.GetFullPath(output + ".server.log");
+        File.Copy(Path.Combine(dataDirectory, "server.log"), kept, overwrite: true);
+        return kept;
     }
 }
