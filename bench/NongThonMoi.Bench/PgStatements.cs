@@ -14,7 +14,7 @@ public static class PgStatements
 {
     /// <summary>
     /// The cluster restarted with the libraries preloaded (they can only be loaded at server start): pg_stat_statements, and
-    /// auto_explain writing the plan of every statement slower than 150 ms into the server's log (<see cref="KeepLog"/>).
+    /// auto_explain writing the plan of every statement slower than 40 ms into the server's log (<see cref="KeepLog"/>).
     /// </summary>
     public static async Task<EmbeddedPostgres> RestartWithAsync(EmbeddedPostgres postgres, string dataDirectory)
     {
@@ -24,7 +24,7 @@ public static class PgStatements
             shared_preload_libraries = 'pg_stat_statements,auto_explain'
             pg_stat_statements.track = 'all'
             pg_stat_statements.track_planning = on
-            auto_explain.log_min_duration = '150ms'
+            auto_explain.log_min_duration = '40ms'
             auto_explain.log_analyze = on
             auto_explain.log_buffers = on
             auto_explain.log_timing = on

@@ -52,8 +52,15 @@ internal static class TalliedLoad
     // Row kinds of the statement's answer, in the order they come.
     private const int Head = 0, UnitCounts = 1, Totals = 2, Attribution = 3, CheckedRow = 4, PreviousRow = 5;
 
+    // Joins between the statement's own steps are hashed (enable_nestloop off): PostgreSQL estimates those steps at a few
+    // dozen rows where there are 24,375 nationally, and a nested loop between two of them would compare 24,375 × 8,125 pairs.
+    // The index steps (the heads, a head's rows, its data) are LATERAL subqueries that cannot be pulled up into a join (a
+    // LIMIT, an aggregate or OFFSET 0), which only a nested loop can run, so they still step by index (auto_explain showed a
+    // plain LATERAL flattened into a hash join over all 2.1 M commune rows). The setting is put back at the end: the
+    // mapping's window query runs next in the same transaction.
     private const string Sql = """
         set local jit = off;
+        set local enable_nestloop = off;
         with newest as (
             select u.code as unit_code, h.period, h.submission_id, h.late, h.received_at,
                    row_number() over (partition by u.code order by h.period desc) as n
@@ -88,7 +95,11 @@ internal static class TalliedLoad
         candidate as (
             select distinct on (h.k, c.commune_code) h.k, h.hi, h.period, h.submission_id, c.commune_code, c.status,
                    c.recognized_year, c.criteria_met, c.indicators
-            from usable h join submission_communes c on c.submission_id = h.submission_id
+            from usable h
+            cross join lateral (
+                -- offset 0 keeps this an index step per head: pulled up into a join, it would be hashed over the whole table.
+                select commune_code, status, recognized_year, criteria_met, indicators from submission_communes
+                where submission_id = h.submission_id offset 0) c
             order by h.k, c.commune_code, h.unit_code desc),
         attributed as (
             select m.i, m.unit, r.* from communes m join candidate r on r.commune_code = m.code
@@ -106,9 +117,11 @@ internal static class TalliedLoad
             from now_rows group by unit, status),
         by_count as (
             select k, unit, cardinality(criteria_met) as c, count(*)::int as n from attributed where k in (0, 2) group by k, unit, c),
-        -- Criteria met are counted for the province only: no unit's figures list them.
+        -- Criteria met are counted for the province only: no unit's figures list them. Communes share few distinct sets of
+        -- criteria met, so the sets are counted first and only they unnested (8,125 rows' 72,813 numbers nationally otherwise).
         by_criterion as (
-            select m::int as c, count(*)::int as n from now_rows, unnest(criteria_met) m group by m),
+            select m::int as c, sum(g.n)::int as n
+            from (select criteria_met, count(*) as n from now_rows group by criteria_met) g, unnest(g.criteria_met) m group by m),
         units as (
             select s.unit, s.statuses, s.status_n, s.status_new, c.counts, c.count_n
             from (select unit, array_agg(status order by status) as statuses, array_agg(n order by status) as status_n,
@@ -137,11 +150,10 @@ internal static class TalliedLoad
                    null, null, array_agg(c order by c), array_agg(n order by c), null, null, null, null
             from (select c, sum(n)::int as n from by_count where k = 2 group by c) b
             union all
-            -- For each k, beside each commune the head whose row it was attributed (its position among the k's heads), or 0.
-            select 3, k.k, null, null, null, null, null, null, null, null, null, null, null,
-                   (select array_agg(coalesce(a.hi, 0)::int order by m.i) from communes m left join attributed a on a.k = k.k and a.i = m.i),
-                   null, null, null, null, null, null, null
-            from (values (0), (1), (2)) as k(k)
+            -- For each k, the communes attributed (their positions) and the head whose row each was (its position among the k's heads).
+            select 3, a.k, null, null, null, null, null, null, null, null, null, null, null,
+                   array_agg(a.i::int order by a.i), array_agg(a.hi::int order by a.i), null, null, null, null, null, null
+            from attributed a group by a.k
             union all
             select 4, 0, r.i::int, null, r.period, r.submission_id, null, null, r.status, r.recognized_year, r.criteria_met,
                    r.indicators::text, null, null, null, null, null, null, null, null, null
@@ -150,9 +162,12 @@ internal static class TalliedLoad
             select 5, 1, b.i::int, null, b.period, b.submission_id, null, null, b.status, b.recognized_year, b.criteria_met,
                    null, null, null, null, null, null, null, null, null, null
             from before_rows b
-            where exists (select from checked r where r.i = b.i) or not exists (select from now_rows r where r.i = b.i)
+            left join checked r on r.i = b.i
+            left join now_rows n on n.i = b.i
+            where r.i is not null or n.i is null
         ) answer
-        order by kind, k, i
+        order by kind, k, i;
+        set local enable_nestloop = on;
         """;
 
     public static async Task<Result> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Query q, CancellationToken ct)
@@ -176,7 +191,7 @@ internal static class TalliedLoad
         var units = new Dictionary<string, CommuneCounts>();
         var baseline = CommuneCounts.None;
         var criteria = CommuneCounts.None;
-        var attributed = new int[3][];
+        int[][] attributed = [new int[q.Communes.Length], new int[q.Communes.Length], new int[q.Communes.Length]];
         var checkedRows = new Dictionary<string, CommuneData>();
         var previous = new Dictionary<string, CommuneData>();
         DateTimeOffset? newest = null;
@@ -220,7 +235,9 @@ internal static class TalliedLoad
                     baseline = CommuneCounts.None with { CriteriaCounts = Ints(reader, 15), ByCriteriaCount = Ints(reader, 16) };
                     break;
                 case Attribution:
-                    attributed[k] = Ints(reader, 13);
+                    var positions = Ints(reader, 13);
+                    var attributedHeads = Ints(reader, 14);
+                    for (var j = 0; j < positions.Length; j++) attributed[k][positions[j] - 1] = attributedHeads[j];
                     break;
                 case CheckedRow or PreviousRow:
                     var i = reader.GetInt32(2) - 1;
