@@ -92,15 +92,20 @@ internal static class TalliedLoad
         -- Each code's row at each k from the last head in unit order that holds it (IndicatorCalculator.ByCommune), then
         -- kept where it falls in the commune's window (MergerMapping: a row sent under the code before its last merger is
         -- the old unit's).
-        candidate as (
-            select distinct on (h.k, c.commune_code) h.k, h.hi, h.period, h.submission_id, c.commune_code, c.status,
-                   c.recognized_year, c.criteria_met, c.indicators
+        head_rows as (
+            select h.k, h.hi, h.unit_code, h.period, h.submission_id, c.commune_code, c.status, c.recognized_year, c.criteria_met,
+                   c.indicators
             from usable h
             cross join lateral (
                 -- offset 0 keeps this an index step per head: pulled up into a join, it would be hashed over the whole table.
                 select commune_code, status, recognized_year, criteria_met, indicators from submission_communes
-                where submission_id = h.submission_id offset 0) c
-            order by h.k, c.commune_code, h.unit_code desc),
+                where submission_id = h.submission_id offset 0) c),
+        -- A code is nearly always in one head: the last in unit order is found by hashing (k, code), not by sorting the rows.
+        last_holder as (
+            select k, commune_code, max(unit_code) as unit_code from head_rows group by k, commune_code),
+        candidate as (
+            select r.* from head_rows r
+            join last_holder l on l.k = r.k and l.commune_code = r.commune_code and l.unit_code = r.unit_code),
         attributed as (
             select m.i, m.unit, r.* from communes m join candidate r on r.commune_code = m.code
             where m.window_start is null or r.period >= m.window_start),
@@ -151,8 +156,9 @@ internal static class TalliedLoad
             from (select c, sum(n)::int as n from by_count where k = 2 group by c) b
             union all
             -- For each k, the communes attributed (their positions) and the head whose row each was (its position among the k's heads).
+            -- (Two aggregates of one group read its rows in the same order, so the pairs stay aligned without sorting them.)
             select 3, a.k, null, null, null, null, null, null, null, null, null, null, null,
-                   array_agg(a.i::int order by a.i), array_agg(a.hi::int order by a.i), null, null, null, null, null, null
+                   array_agg(a.i::int), array_agg(a.hi::int), null, null, null, null, null, null
             from attributed a group by a.k
             union all
             select 4, 0, r.i::int, null, r.period, r.submission_id, null, null, r.status, r.recognized_year, r.criteria_met,
