@@ -1,4 +1,5 @@
 using MiniExcelLibs;
+using MiniExcelLibs.OpenXml;
 using NongThonMoi.Infrastructure;
 
 namespace NongThonMoi.Bulletins;
@@ -9,6 +10,14 @@ namespace NongThonMoi.Bulletins;
 /// </summary>
 public static class BulletinWorkbook
 {
+    /// <summary>
+    /// MiniExcel's default writer buffer is 512 K characters, a new one for every part of the file: 27 MB allocated for a
+    /// district's 9 KB workbook, all of it on the large-object heap, which only a gen 2 collection frees — in a bulletin run the
+    /// workbooks kept the worker collecting gen 2 a dozen times a second and its large-object heap swinging by 50 MB. With
+    /// 8 K characters: 0.6 MB allocated, the same parts (only MiniExcel's random relationship ids differ, as from call to call).
+    /// </summary>
+    private static readonly OpenXmlConfiguration Config = new() { BufferSize = 8192 };
+
     public static byte[] Render(BulletinContent c)
     {
         var sheets = new Dictionary<string, object>
@@ -20,7 +29,7 @@ public static class BulletinWorkbook
         };
         if (c.Table != BulletinTable.Communes) sheets["Xã"] = CommuneRows(c);
         using var stream = new MemoryStream();
-        stream.SaveAs(sheets, excelType: ExcelType.XLSX);
+        stream.SaveAs(sheets, excelType: ExcelType.XLSX, configuration: Config);
         return stream.ToArray();
     }
 

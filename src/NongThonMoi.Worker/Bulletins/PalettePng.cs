@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
@@ -15,6 +16,8 @@ namespace NongThonMoi.Bulletins;
 /// </summary>
 public static class PalettePng
 {
+    private const int MaxPooledRows = 1 << 20;
+
     private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>
@@ -23,16 +26,41 @@ public static class PalettePng
     /// </summary>
     public static byte[]? TryEncode(ReadOnlySpan<byte> rgba, int width, int height, int rowBytes)
     {
-        if (Palette(rgba, width, height, rowBytes) is not var (colours, index)) return null;
+        var counts = new Dictionary<uint, int>();
+        Count(counts, rgba, width, height, rowBytes);
+        if (Palette(counts) is not var (colours, index)) return null;
+        var png = Begin(width, height, colours, out var dataStart);
+        // A chart's rows (180 KB for 600×300) would be a large-object-heap array per chart, three per bulletin, and the
+        // large-object heap is collected only with gen 2: borrowed from the pool instead. A tall chart's (the national
+        // units chart: 9 MB) is allocated as before, so the pool does not keep an array that size for good.
+        var size = (width + 1) * height;
+        var rows = size <= MaxPooledRows ? ArrayPool<byte>.Shared.Rent(size) : new byte[size];
+        try
+        {
+            using (var zlib = Idat(png))
+                zlib.Write(rows, 0, Index(rgba, width, height, rowBytes, index, rows));
+        }
+        finally
+        {
+            if (size <= MaxPooledRows) ArrayPool<byte>.Shared.Return(rows);
+        }
+        return End(png, dataStart);
+    }
 
-        // Each row is a filter byte (0: none — indices compress well as they are) and one index per pixel.
-        var rows = new byte[(width + 1) * height];
+    /// <summary>
+    /// Each row as a filter byte (0: none — indices compress well as they are) and one index per pixel, into
+    /// <paramref name="rows"/>; the bytes written.
+    /// </summary>
+    private static int Index(ReadOnlySpan<byte> rgba, int width, int height, int rowBytes, Dictionary<uint, byte> index, byte[] rows)
+    {
         uint last = 0;
         byte lastIndex = 0; // every opaque pixel differs from 0, so the first is looked up
         for (var y = 0; y < height; y++)
         {
             var line = rgba.Slice(y * rowBytes, width * 4);
-            var o = y * (width + 1) + 1;
+            var o = y * (width + 1);
+            rows[o] = 0;
+            o++;
             for (var x = 0; x < width; x++)
             {
                 var pixel = BinaryPrimitives.ReadUInt32LittleEndian(line.Slice(x * 4, 4));
@@ -45,15 +73,14 @@ public static class PalettePng
                 rows[o + x] = lastIndex;
             }
         }
-        return Write(width, height, colours, rows);
+        return (width + 1) * height;
     }
 
     private static uint Pixel(ReadOnlySpan<byte> rgba, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(rgba.Slice(offset, 4));
 
-    /// <summary>The palette (at most 256 colours) and each colour's index in it; null for a picture that is not opaque.</summary>
-    private static (uint[] Colours, Dictionary<uint, byte> Index)? Palette(ReadOnlySpan<byte> rgba, int width, int height, int rowBytes)
+    /// <summary>Adds the pixels of <paramref name="height"/> rows to each colour's count, row after row.</summary>
+    private static void Count(Dictionary<uint, int> counts, ReadOnlySpan<byte> rgba, int width, int height, int rowBytes)
     {
-        var counts = new Dictionary<uint, int>();
         for (var y = 0; y < height; y++)
         {
             var line = rgba.Slice(y * rowBytes, width * 4);
@@ -73,6 +100,11 @@ public static class PalettePng
             }
             System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, last, out _) += run;
         }
+    }
+
+    /// <summary>The palette (at most 256 colours) and each colour's index in it; null for a picture that is not opaque.</summary>
+    private static (uint[] Colours, Dictionary<uint, byte> Index)? Palette(Dictionary<uint, int> counts)
+    {
         if (counts.Keys.Any(c => c >> 24 != 0xFF)) return null;
 
         var colours = counts.Count <= 256
@@ -98,9 +130,10 @@ public static class PalettePng
         return (byte)best;
     }
 
-    private static byte[] Write(int width, int height, uint[] colours, byte[] rows)
+    /// <summary>The signature, IHDR and PLTE; the IDAT follows (<see cref="Idat"/>), then <see cref="End"/>.</summary>
+    private static MemoryStream Begin(int width, int height, uint[] colours, out int dataStart)
     {
-        using var png = new MemoryStream(rows.Length / 3 + 1024);
+        var png = new MemoryStream(Math.Min((width + 1) * height / 8, 1 << 16) + 1024); // grows as needed: a tall chart compresses well
         png.Write(Signature);
         Span<byte> header = stackalloc byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, width);
@@ -119,11 +152,24 @@ public static class PalettePng
             plte[i * 3 + 2] = (byte)(colours[i] >> 16);
         }
         Chunk(png, "PLTE", plte);
-        using (var compressed = new MemoryStream(rows.Length / 4 + 64))
-        {
-            using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) zlib.Write(rows);
-            Chunk(png, "IDAT", compressed.GetBuffer().AsSpan(0, (int)compressed.Length));
-        }
+        // The IDAT's length and type; the length is filled in by End, once the compressed rows are written after them.
+        png.Write([0, 0, 0, 0, (byte)'I', (byte)'D', (byte)'A', (byte)'T']);
+        dataStart = (int)png.Length;
+        return png;
+    }
+
+    /// <summary>The zlib stream of the rows, written straight into the IDAT chunk (no copy of the compressed data).</summary>
+    private static ZLibStream Idat(MemoryStream png) => new(png, CompressionLevel.Optimal, leaveOpen: true);
+
+    /// <summary>Closes the IDAT (its length and CRC), adds IEND; the PNG.</summary>
+    private static byte[] End(MemoryStream png, int dataStart)
+    {
+        var buffer = png.GetBuffer();
+        var data = (int)png.Length - dataStart;
+        BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(dataStart - 8, 4), data);
+        Span<byte> word = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.Update(0xFFFFFFFFu, buffer.AsSpan(dataStart - 4, 4 + data)) ^ 0xFFFFFFFFu);
+        png.Write(word);
         Chunk(png, "IEND", []);
         return png.ToArray();
     }
