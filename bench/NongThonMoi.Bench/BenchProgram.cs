@@ -194,7 +194,9 @@ public static class BenchProgram
                 w = w with { Body = IngestScenario.Body(w.Unit, w.Period, w.Rows, 1000 + i) };
                 var id = await IngestScenario.PostAsync(client, w);
                 var start = Stopwatch.GetTimestamp();
-                await using var check = new NpgsqlCommand("select exists (select 1 from snapshots where period = @p and submission_ids @> array[@id])", poll);
+                // Snapshots reference their submissions by key (migration 0014).
+                await using var check = new NpgsqlCommand(
+                    "select exists (select 1 from snapshots n join submissions s on s.id = @id where n.period = @p and n.submission_keys @> array[s.seq])", poll);
                 check.Parameters.AddWithValue("p", current.Id);
                 check.Parameters.AddWithValue("id", id);
                 while (!(bool)(await check.ExecuteScalarAsync())!)

@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -248,9 +250,13 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     public async Task<StoredInputs?> LatestSubmissionsAsync(string period, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid[] Ids, int? Communes)>(new CommandDefinition(
-            "select submission_ids, cardinality(commune_sources) from snapshots where period = @period order by id desc limit 1",
-            new { period }, cancellationToken: ct));
+        // The ids back from the keys (migration 0014) by the unique index on submissions.seq; a row stored before has its ids.
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid[] Ids, int? Communes)>(new CommandDefinition("""
+            select case when n.submission_keys is null then n.submission_ids
+                        else array(select s.id from submissions s where s.seq = any(n.submission_keys)) end,
+                   cardinality(n.commune_sources)
+            from snapshots n where n.period = @period order by n.id desc limit 1
+            """, new { period }, cancellationToken: ct));
         return row.Ids is null ? null : new StoredInputs(row.Ids.ToHashSet(), row.Communes);
     }
 
@@ -262,12 +268,18 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         var s = result.Snapshot;
         // Every submission a commune's row refers to is among the ids stored, so that the reference can be followed.
         var ids = submissionIds.Concat(result.Sources?.OfType<CommuneData>().SelectMany(d => d.Sources).Select(r => r.SubmissionId) ?? [])
-            .Distinct().Order().ToArray();
+            .Distinct().Order(UuidOrder).ToArray();
         var (sources, derived) = result.Sources is { } used ? SourcesOf(used, ids) : (null, null);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_ids, payload, communes, commune_sources, derived_rows)
-            values (@Period, @ComputedAt, @CriteriaSet, @InputMark, @Ids, @Payload::json, @Communes::json, @Sources, @Derived::jsonb)
+        // The ids become their keys inside the insert, so the store stays one round trip (migration 0014). The positions in
+        // commune_sources and derived_rows are in the ids sorted as PostgreSQL sorts uuids, which the keys give back. No row
+        // is stored when an id has no key: its positions would point at the wrong submissions.
+        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+            with used as (select seq from submissions where id = any(@Ids))
+            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_keys, payload_br, communes, commune_sources, derived_rows)
+            select @Period, @ComputedAt, @CriteriaSet, @InputMark::timestamptz, array(select seq from used order by seq), @Payload,
+                   @Communes::json, @Sources::int[], @Derived::jsonb
+            where (select count(*) from used) = cardinality(@Ids)
             returning id
             """, new
         {
@@ -276,13 +288,55 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             s.CriteriaSet,
             InputMark = inputMark,
             Ids = ids,
-            Payload = JsonSerializer.Serialize(s, JsonDefaults.Options),
+            Payload = CompressPayload(JsonSerializer.Serialize(s, JsonDefaults.Options)),
             // A result without its sources (built by hand) can only be kept as a copy of the rows.
             Communes = sources is null ? JsonSerializer.Serialize(result.Communes, JsonDefaults.Options) : null,
             Sources = sources,
             Derived = derived is null ? null : JsonSerializer.Serialize(derived, JsonDefaults.Options),
         }, cancellationToken: ct));
+        return id ?? throw new InvalidOperationException($"snapshot of {s.Period} not stored: a submission it used is not in submissions");
     }
+
+    /// <summary>
+    /// PostgreSQL's order of uuids: their 16 bytes compared in the order they are written. .NET's own order compares the
+    /// first fields as numbers; spelled out here so that the positions stored do not depend on it.
+    /// </summary>
+    internal static readonly IComparer<Guid> UuidOrder = Comparer<Guid>.Create(static (a, b) =>
+    {
+        Span<byte> x = stackalloc byte[16], y = stackalloc byte[16];
+        a.TryWriteBytes(x, bigEndian: true, out _);
+        b.TryWriteBytes(y, bigEndian: true, out _);
+        return x.SequenceCompareTo(y);
+    });
+
+    /// <summary>Brotli quality of the stored API JSON: a fast one, as the store is on every recompute's path.</summary>
+    private const int PayloadQuality = 5;
+
+    /// <summary>The API JSON as stored since migration 0014: its UTF-8 bytes, Brotli-compressed.</summary>
+    internal static byte[] CompressPayload(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var compressed = new byte[BrotliEncoder.GetMaxCompressedLength(bytes.Length)];
+        if (!BrotliEncoder.TryCompress(bytes, compressed, out var written, PayloadQuality, window: 22))
+            throw new InvalidOperationException("Brotli could not compress the snapshot's payload");
+        return compressed[..written];
+    }
+
+    /// <summary>
+    /// The API JSON of a snapshot row, whichever way it was stored: the <c>payload</c> column's text (rows stored before
+    /// migration 0014), or <c>payload_br</c> decompressed — the same text, as it was serialised.
+    /// </summary>
+    private static string PayloadOf(string? json, byte[]? compressed)
+    {
+        if (compressed is null) return json ?? throw new InvalidOperationException("snapshot row without a payload");
+        using var output = new MemoryStream(compressed.Length * 12);
+        using (var brotli = new BrotliStream(new MemoryStream(compressed), CompressionMode.Decompress))
+            brotli.CopyTo(output);
+        return Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length);
+    }
+
+    /// <summary>The columns <see cref="PayloadOf"/> reads, in its order, of a snapshot row aliased <c>n</c>.</summary>
+    private const string PayloadColumns = "n.payload::text, n.payload_br";
 
     /// <summary>Each commune's reference into <paramref name="ids"/> (migration 0011), and the derived rows apart.</summary>
     private static (int[] Sources, DerivedRows? Derived) SourcesOf(IReadOnlyList<CommuneData?> used, Guid[] ids)
@@ -318,7 +372,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     {
         if (stored.Communes is { } copied) return JsonSerializer.Deserialize<List<CommuneFigures>>(copied, JsonDefaults.Options)!;
         var sources = stored.CommuneSources ?? throw new InvalidOperationException($"snapshot {stored.Id} has neither communes nor commune_sources");
-        var ids = stored.SubmissionIds;
+        var ids = stored.SubmissionIds ?? await IdsOfAsync(stored, ct);
         var derived = stored.DerivedRows is { } text ? JsonSerializer.Deserialize<DerivedRows>(text, JsonDefaults.Options)! : null;
         var data = await reference.LoadAsync(ct);
         var period = ReportingPeriod.Parse(stored.Period);
@@ -365,6 +419,17 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         return figures;
     }
 
+    /// <summary>The ids of a snapshot's submission keys, in the order its positions count (migration 0014).</summary>
+    private async Task<Guid[]> IdsOfAsync(StoredSnapshot stored, CancellationToken ct)
+    {
+        var keys = stored.SubmissionKeys ?? throw new InvalidOperationException($"snapshot {stored.Id} has neither submission_ids nor submission_keys");
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var ids = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            "select id from submissions where seq = any(@keys) order by id", new { keys }, cancellationToken: ct))).ToArray();
+        return ids.Length == keys.Length ? ids
+            : throw new InvalidOperationException($"snapshot {stored.Id}: {keys.Length - ids.Length} of its {keys.Length} submissions are no longer stored");
+    }
+
     /// <summary>The rows named, by their primary key, each with its submission's period.</summary>
     private async Task<Dictionary<RowRef, (CommuneReport Row, string Period)>> LoadRowsAsync(IReadOnlyList<RowRef> wanted, CancellationToken ct)
     {
@@ -403,33 +468,45 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand($"""
-            select id, period, payload::text, communes::text, submission_ids, commune_sources, derived_rows::text from snapshots
+            select n.id, n.period, {PayloadColumns}, n.communes::text, n.submission_ids, n.submission_keys, n.commune_sources, n.derived_rows::text
+            from snapshots n
             {where}
             """, connection);
         command.Parameters.Add(parameter);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
-        return new StoredSnapshot(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
-            reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<Guid[]>(4),
-            reader.IsDBNull(5) ? null : reader.GetFieldValue<int[]>(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+        T? Read<T>(int i) where T : class => reader.IsDBNull(i) ? null : reader.GetFieldValue<T>(i);
+        return new StoredSnapshot(reader.GetInt64(0), reader.GetString(1), PayloadOf(Read<string>(2), Read<byte[]>(3)),
+            Read<string>(4), Read<Guid[]>(5), Read<long[]>(6), Read<int[]>(7), Read<string>(8));
     }
 
     /// <summary>The newest snapshot of each of the <paramref name="count"/> periods up to <paramref name="period"/>, oldest first (for trends).</summary>
     public async Task<List<IndicatorSnapshot>> HistoryAsync(string period, int count, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var payloads = await connection.QueryAsync<string>(new CommandDefinition("""
-            select payload::text from (
-                select distinct on (period) period, payload from snapshots
-                where period <= @period and period ~ @pattern order by period desc, id desc) s
-            order by period desc limit @count
+        var payloads = await connection.QueryAsync<(string? Json, byte[]? Compressed)>(new CommandDefinition($"""
+            select {PayloadColumns} from (
+                select distinct on (period) period, payload, payload_br from snapshots
+                where period <= @period and period ~ @pattern order by period desc, id desc) n
+            order by n.period desc limit @count
             """, new { period, count, pattern = PatternOf(ReportingPeriod.Parse(period).Cycle) }, cancellationToken: ct));
-        return payloads.Select(p => JsonSerializer.Deserialize<IndicatorSnapshot>(p, JsonDefaults.Options)!).Reverse().ToList();
+        return payloads.Select(p => Deserialize(PayloadOf(p.Json, p.Compressed))).Reverse().ToList();
     }
+
+    /// <summary>The figures of the snapshots named, by id (those that exist).</summary>
+    public async Task<IReadOnlyDictionary<long, IndicatorSnapshot>> SnapshotsAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<(long Id, string? Json, byte[]? Compressed)>(new CommandDefinition(
+            $"select n.id, {PayloadColumns} from snapshots n where n.id = any(@ids)", new { ids = ids.ToArray() }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Id, r => Deserialize(PayloadOf(r.Json, r.Compressed)));
+    }
+
+    private static IndicatorSnapshot Deserialize(string payload) => JsonSerializer.Deserialize<IndicatorSnapshot>(payload, JsonDefaults.Options)!;
 
     /// <summary>The <c>derived_rows</c> column: the rule that combined the rows, and each derived commune's parts.</summary>
     private sealed record DerivedRows(string Rule, IReadOnlyList<DerivedRow> Rows);
-    /// <summary>The old codes, and the parts combined: <see cref="Codes"/>[j]'s row of submission_ids[<see cref="Sources"/>[j] - 1].</summary>
+    /// <summary>The old codes, and the parts combined: <see cref="Codes"/>[j]'s row of the snapshot's submission <see cref="Sources"/>[j] (1-based, as in commune_sources).</summary>
     private sealed record DerivedRow(IReadOnlyList<string> DerivedFrom, IReadOnlyList<string> Codes, IReadOnlyList<int> Sources);
     private sealed record WindowRow
     {
@@ -446,9 +523,11 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
 /// <summary>
 /// A stored snapshot: its API JSON, and either the copy of its commune rows (stored before migration 0011) or the references
 /// to them (<see cref="CommuneSources"/>, <see cref="DerivedRows"/>), read by <see cref="SnapshotRepository.CommunesAsync"/>.
+/// The submissions it used are their ids in snapshots stored before migration 0014, their keys after it.
 /// </summary>
 public sealed record StoredSnapshot(
-    long Id, string Period, string Payload, string? Communes, Guid[] SubmissionIds, int[]? CommuneSources, string? DerivedRows)
+    long Id, string Period, string Payload, string? Communes, Guid[]? SubmissionIds, long[]? SubmissionKeys, int[]? CommuneSources,
+    string? DerivedRows)
 {
     private IndicatorSnapshot? _snapshot;
 
