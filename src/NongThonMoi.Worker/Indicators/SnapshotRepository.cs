@@ -251,9 +251,9 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         // The ids back from the keys (migration 0014) by the unique index on submissions.seq; a row stored before has its ids.
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid[] Ids, int? Communes)>(new CommandDefinition("""
-            select case when n.submission_keys is null then n.submission_ids
-                        else array(select s.id from submissions s where s.seq = any(n.submission_keys)) end,
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid[] Ids, int? Communes)>(new CommandDefinition($"""
+            select case when n.submission_key_deltas is null then n.submission_ids
+                        else array(select s.id from ({KeysOfRow}) k join submissions s on s.seq = k.seq) end,
                    cardinality(n.commune_sources)
             from snapshots n where n.period = @period order by n.id desc limit 1
             """, new { period }, cancellationToken: ct));
@@ -271,13 +271,15 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             .Distinct().Order(UuidOrder).ToArray();
         var (sources, derived) = result.Sources is { } used ? SourcesOf(used, ids) : (null, null);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        // The ids become their keys inside the insert, so the store stays one round trip (migration 0014). The positions in
-        // commune_sources and derived_rows are in the ids sorted as PostgreSQL sorts uuids, which the keys give back. No row
-        // is stored when an id has no key: its positions would point at the wrong submissions.
+        // The ids become their keys (stored as differences) inside the insert, so the store stays one round trip (migration
+        // 0014). The positions in commune_sources and derived_rows are in the ids sorted as PostgreSQL sorts uuids, which the
+        // keys give back. No row is stored when an id has no key: its positions would point at the wrong submissions.
         var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
             with used as (select seq from submissions where id = any(@Ids))
-            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_keys, payload_br, communes, commune_sources, derived_rows)
-            select @Period, @ComputedAt, @CriteriaSet, @InputMark::timestamptz, array(select seq from used order by seq), @Payload,
+            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_key_deltas, payload_br, communes,
+                                   commune_sources, derived_rows)
+            select @Period, @ComputedAt, @CriteriaSet, @InputMark::timestamptz,
+                   array(select seq - coalesce(lag(seq) over (order by seq), 0) from used order by seq), @Payload,
                    @Communes::json, @Sources::int[], @Derived::jsonb
             where (select count(*) from used) = cardinality(@Ids)
             returning id
@@ -333,6 +335,21 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         using (var brotli = new BrotliStream(new MemoryStream(compressed), CompressionMode.Decompress))
             brotli.CopyTo(output);
         return Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length);
+    }
+
+    /// <summary>
+    /// The submission keys of a snapshot row aliased <c>n</c>, as rows of <c>seq</c>: the running sum of the differences
+    /// stored (migration 0014).
+    /// </summary>
+    public const string KeysOfRow = "select (sum(d) over (order by i))::bigint as seq from unnest(n.submission_key_deltas) with ordinality u(d, i)";
+
+    /// <summary>The same in C#: the keys back from their differences.</summary>
+    private static long[] KeysOf(long[] deltas)
+    {
+        var keys = new long[deltas.Length];
+        long key = 0;
+        for (var i = 0; i < deltas.Length; i++) keys[i] = key += deltas[i];
+        return keys;
     }
 
     /// <summary>The columns <see cref="PayloadOf"/> reads, in its order, of a snapshot row aliased <c>n</c>.</summary>
@@ -422,7 +439,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     /// <summary>The ids of a snapshot's submission keys, in the order its positions count (migration 0014).</summary>
     private async Task<Guid[]> IdsOfAsync(StoredSnapshot stored, CancellationToken ct)
     {
-        var keys = stored.SubmissionKeys ?? throw new InvalidOperationException($"snapshot {stored.Id} has neither submission_ids nor submission_keys");
+        var keys = stored.SubmissionKeys ?? throw new InvalidOperationException($"snapshot {stored.Id} has neither submission_ids nor submission_key_deltas");
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var ids = (await connection.QueryAsync<Guid>(new CommandDefinition(
             "select id from submissions where seq = any(@keys) order by id", new { keys }, cancellationToken: ct))).ToArray();
@@ -468,7 +485,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand($"""
-            select n.id, n.period, {PayloadColumns}, n.communes::text, n.submission_ids, n.submission_keys, n.commune_sources, n.derived_rows::text
+            select n.id, n.period, {PayloadColumns}, n.communes::text, n.submission_ids, n.submission_key_deltas, n.commune_sources, n.derived_rows::text
             from snapshots n
             {where}
             """, connection);
@@ -477,7 +494,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         if (!await reader.ReadAsync(ct)) return null;
         T? Read<T>(int i) where T : class => reader.IsDBNull(i) ? null : reader.GetFieldValue<T>(i);
         return new StoredSnapshot(reader.GetInt64(0), reader.GetString(1), PayloadOf(Read<string>(2), Read<byte[]>(3)),
-            Read<string>(4), Read<Guid[]>(5), Read<long[]>(6), Read<int[]>(7), Read<string>(8));
+            Read<string>(4), Read<Guid[]>(5), Read<long[]>(6) is { } deltas ? KeysOf(deltas) : null, Read<int[]>(7), Read<string>(8));
     }
 
     /// <summary>The newest snapshot of each of the <paramref name="count"/> periods up to <paramref name="period"/>, oldest first (for trends).</summary>

@@ -135,11 +135,11 @@ public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture s
         var result = (await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, false, default)))!;
         var repository = app.Get<SnapshotRepository>();
         var stored = (await repository.FindAsync(period.Id, default))!;
-        var row = await connection.QuerySingleAsync<(bool OldPayload, bool OldIds, bool KeysSortAsIds)>("""
-            select payload is not null, submission_ids is not null,
-                   array(select s.id from unnest(submission_keys) with ordinality k(seq, i) join submissions s using (seq) order by k.i)
-                   = array(select s.id from unnest(submission_keys) k(seq) join submissions s using (seq) order by s.id)
-            from snapshots where id = @Id
+        var row = await connection.QuerySingleAsync<(bool OldPayload, bool OldIds, bool KeysSortAsIds)>($"""
+            select n.payload is not null, n.submission_ids is not null,
+                   array(select s.id from ({SnapshotRepository.KeysOfRow}) k join submissions s using (seq) order by k.seq)
+                   = array(select s.id from ({SnapshotRepository.KeysOfRow}) k join submissions s using (seq) order by s.id)
+            from snapshots n where n.id = @Id
             """, new { stored.Id });
         Assert.Equal((false, false, false), row);
 
@@ -171,7 +171,7 @@ public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture s
         // row's), the ids themselves in an order of their own (here: PostgreSQL's reversed), its positions counted in it.
         await using var connection = new NpgsqlConnection(app.ConnectionString);
         var ids = (await connection.QueryAsync<Guid>(
-            "select s.id from snapshots n, unnest(n.submission_keys) k(seq) join submissions s using (seq) where n.id = @Id order by s.id desc",
+            $"select s.id from snapshots n, lateral ({SnapshotRepository.KeysOfRow}) k join submissions s using (seq) where n.id = @Id order by s.id desc",
             new { compact.Id })).ToArray();
         var sources = compact.CommuneSources!.Select(p => p > 0 ? ids.Length + 1 - p : p).ToArray();
         var json = JsonSerializer.Serialize(result.Snapshot with { ComputedAt = result.Snapshot.ComputedAt.AddMinutes(1) }, JsonDefaults.Options);
