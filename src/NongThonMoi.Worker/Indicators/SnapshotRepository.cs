@@ -251,13 +251,13 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         // The ids back from the keys (migration 0014) by the unique index on submissions.seq; a row stored before has its ids.
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid[] Ids, int? Communes)>(new CommandDefinition($"""
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid[] Ids, int? Communes, byte[]? Packed)>(new CommandDefinition($"""
             select case when n.submission_key_deltas is null then n.submission_ids
                         else array(select s.id from ({KeysOfRow}) k join submissions s on s.seq = k.seq) end,
-                   cardinality(n.commune_sources)
+                   cardinality(n.commune_sources), n.commune_sources_br
             from snapshots n where n.period = @period order by n.id desc limit 1
             """, new { period }, cancellationToken: ct));
-        return row.Ids is null ? null : new StoredInputs(row.Ids.ToHashSet(), row.Communes);
+        return row.Ids is null ? null : new StoredInputs(row.Ids.ToHashSet(), row.Packed is { } packed ? UnpackSources(packed).Length : row.Communes);
     }
 
     /// <param name="Communes">How many communes its rows reference (<c>commune_sources</c>); null for a snapshot that copied its rows.</param>
@@ -277,10 +277,10 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
             with used as (select seq from submissions where id = any(@Ids))
             insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_key_deltas, payload_br, communes,
-                                   commune_sources, derived_rows)
+                                   commune_sources_br, derived_rows)
             select @Period, @ComputedAt, @CriteriaSet, @InputMark::timestamptz,
                    array(select seq - coalesce(lag(seq) over (order by seq), 0) from used order by seq), @Payload,
-                   @Communes::json, @Sources::int[], @Derived::jsonb
+                   @Communes::json, @Sources::bytea, @Derived::jsonb
             where (select count(*) from used) = cardinality(@Ids)
             returning id
             """, new
@@ -293,7 +293,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             Payload = CompressPayload(JsonSerializer.Serialize(s, JsonDefaults.Options)),
             // A result without its sources (built by hand) can only be kept as a copy of the rows.
             Communes = sources is null ? JsonSerializer.Serialize(result.Communes, JsonDefaults.Options) : null,
-            Sources = sources,
+            Sources = sources is null ? null : PackSources(sources),
             Derived = derived is null ? null : JsonSerializer.Serialize(derived, JsonDefaults.Options),
         }, cancellationToken: ct));
         return id ?? throw new InvalidOperationException($"snapshot of {s.Period} not stored: a submission it used is not in submissions");
@@ -311,18 +311,16 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         return x.SequenceCompareTo(y);
     });
 
-    /// <summary>Brotli quality of the stored API JSON: a fast one, as the store is on every recompute's path.</summary>
-    private const int PayloadQuality = 5;
+    /// <summary>
+    /// Brotli quality of the stored API JSON and commune sources; the store is on every recompute's path. On the national
+    /// bench's snapshot (1,100,502 B of JSON; pglz made 93.4 KB of it), median of 7 in one process: quality 4 gives
+    /// 50,761 B in 4.6 ms, 5 gives 46,589 B in 8.5 ms, 6 gives 46,489 B in 18 ms, 9 gives 45,783 B in 105 ms; 10 and 11
+    /// reach 38,803 and 37,571 B but take 1.5 and 3.3 s. Decompressing takes ~0.6 ms whatever the quality.
+    /// </summary>
+    private const int BrotliQuality = 5;
 
     /// <summary>The API JSON as stored since migration 0014: its UTF-8 bytes, Brotli-compressed.</summary>
-    internal static byte[] CompressPayload(string json)
-    {
-        var bytes = Encoding.UTF8.GetBytes(json);
-        var compressed = new byte[BrotliEncoder.GetMaxCompressedLength(bytes.Length)];
-        if (!BrotliEncoder.TryCompress(bytes, compressed, out var written, PayloadQuality, window: 22))
-            throw new InvalidOperationException("Brotli could not compress the snapshot's payload");
-        return compressed[..written];
-    }
+    internal static byte[] CompressPayload(string json) => Brotli(Encoding.UTF8.GetBytes(json));
 
     /// <summary>
     /// The API JSON of a snapshot row, whichever way it was stored: the <c>payload</c> column's text (rows stored before
@@ -331,10 +329,66 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     private static string PayloadOf(string? json, byte[]? compressed)
     {
         if (compressed is null) return json ?? throw new InvalidOperationException("snapshot row without a payload");
-        using var output = new MemoryStream(compressed.Length * 12);
+        var bytes = Unbrotli(compressed);
+        return Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
+    }
+
+    /// <summary>
+    /// <c>commune_sources</c> as stored since migration 0014 (<c>commune_sources_br</c>): each entry as a zigzag varint,
+    /// Brotli-compressed. A district's communes take the same entry one after another, runs that Brotli keeps as little
+    /// more than the first entry; pglz kept the int[] at ~4.4 bytes a district.
+    /// </summary>
+    internal static byte[] PackSources(int[] sources)
+    {
+        var varints = new MemoryStream(sources.Length * 2);
+        foreach (var source in sources)
+            for (var v = (uint)((source << 1) ^ (source >> 31)); ; v >>= 7)
+            {
+                if (v < 0x80)
+                {
+                    varints.WriteByte((byte)v);
+                    break;
+                }
+                varints.WriteByte((byte)(v | 0x80));
+            }
+        return Brotli(varints.GetBuffer().AsSpan(0, (int)varints.Length));
+    }
+
+    /// <summary>The entries of <c>commune_sources</c> back from <see cref="PackSources"/>.</summary>
+    internal static int[] UnpackSources(byte[] packed)
+    {
+        var varints = Unbrotli(packed);
+        var bytes = varints.GetBuffer().AsSpan(0, (int)varints.Length);
+        var sources = new List<int>(bytes.Length);
+        for (var i = 0; i < bytes.Length;)
+        {
+            uint v = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                var b = bytes[i++];
+                v |= (uint)(b & 0x7F) << shift;
+                if (b < 0x80) break;
+            }
+            sources.Add((int)(v >> 1) ^ -(int)(v & 1));
+        }
+        return [.. sources];
+    }
+
+    /// <summary>Each blob stored (the payload, the commune sources) at <see cref="BrotliQuality"/>.</summary>
+    private static byte[] Brotli(ReadOnlySpan<byte> bytes)
+    {
+        var compressed = new byte[BrotliEncoder.GetMaxCompressedLength(bytes.Length)];
+        if (!BrotliEncoder.TryCompress(bytes, compressed, out var written, BrotliQuality, window: 22))
+            throw new InvalidOperationException("Brotli could not compress a snapshot's column");
+        return compressed[..written];
+    }
+
+    private static MemoryStream Unbrotli(byte[] compressed)
+    {
+        var output = new MemoryStream(compressed.Length * 12);
         using (var brotli = new BrotliStream(new MemoryStream(compressed), CompressionMode.Decompress))
             brotli.CopyTo(output);
-        return Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length);
+        return output;
     }
 
     /// <summary>
@@ -485,7 +539,8 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand($"""
-            select n.id, n.period, {PayloadColumns}, n.communes::text, n.submission_ids, n.submission_key_deltas, n.commune_sources, n.derived_rows::text
+            select n.id, n.period, {PayloadColumns}, n.communes::text, n.submission_ids, n.submission_key_deltas, n.commune_sources,
+                   n.commune_sources_br, n.derived_rows::text
             from snapshots n
             {where}
             """, connection);
@@ -494,7 +549,8 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         if (!await reader.ReadAsync(ct)) return null;
         T? Read<T>(int i) where T : class => reader.IsDBNull(i) ? null : reader.GetFieldValue<T>(i);
         return new StoredSnapshot(reader.GetInt64(0), reader.GetString(1), PayloadOf(Read<string>(2), Read<byte[]>(3)),
-            Read<string>(4), Read<Guid[]>(5), Read<long[]>(6) is { } deltas ? KeysOf(deltas) : null, Read<int[]>(7), Read<string>(8));
+            Read<string>(4), Read<Guid[]>(5), Read<long[]>(6) is { } deltas ? KeysOf(deltas) : null,
+            Read<int[]>(7) ?? (Read<byte[]>(8) is { } packed ? UnpackSources(packed) : null), Read<string>(9));
     }
 
     /// <summary>The newest snapshot of each of the <paramref name="count"/> periods up to <paramref name="period"/>, oldest first (for trends).</summary>
