@@ -1,6 +1,7 @@
 -- A national snapshot took 127 KB per row (issue 18 asks for at most 50 KB): its API JSON 93 KB after TOAST's pglz, and
--- its ~2,100 submission ids 34 KB (random UUIDs do not compress). Snapshots stored before this script keep their columns
--- and are read from them as before (SnapshotRepository); new ones fill the compact columns instead.
+-- its ~2,100 submission ids 34 KB (random UUIDs do not compress). With the columns below it takes 47 KB (the bench's
+-- recompute line). Snapshots stored before this script keep their columns and are read from them as before
+-- (SnapshotRepository); new ones fill the compact columns instead.
 
 -- A short key per submission, for snapshots to reference it by. Adding it rewrites the table once, numbering the rows
 -- already stored: 2.2 s with the unique index on a synthetic table of 182,000 rows with 1.1 KB bodies (260 MB: five years
@@ -29,8 +30,7 @@ alter table snapshots add column submission_key_deltas bigint[];
 alter table snapshots add constraint snapshots_one_submission_list check ((submission_ids is null) <> (submission_key_deltas is null));
 
 -- commune_sources packed (SnapshotRepository.PackSources: zigzag varints, Brotli), with the same entries: a district's
--- communes repeat one entry, runs that Brotli keeps in fewer bytes than pglz keeps the int[] in (3.1 KB nationally, ~4.4
--- bytes a district). Rows stored before keep their commune_sources; a snapshot that copied its rows (before migration
--- 0011) has neither.
+-- communes repeat one entry, runs that Brotli keeps in 1.1 KB nationally where pglz kept the int[] in 3.1 KB. Rows
+-- stored before keep their commune_sources; a snapshot that copied its rows (before migration 0011) has neither.
 alter table snapshots add column commune_sources_br bytea;
 alter table snapshots add constraint snapshots_one_commune_sources check (commune_sources is null or commune_sources_br is null);
