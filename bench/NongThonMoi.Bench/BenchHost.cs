@@ -61,10 +61,15 @@ public sealed class BenchHost : IAsyncDisposable
     public int PostgresPid =>
         int.Parse(File.ReadLines(Path.Combine(PostgresDataDirectory, "postmaster.pid")).First().Trim(), CultureInfo.InvariantCulture);
 
-    public static async Task<BenchHost> StartAsync(string workDirectory, string referenceDirectory)
+    /// <param name="pgStatements">
+    /// Starts the cluster with <c>pg_stat_statements</c> loaded (and planning tracked), so that <see cref="PgStatements"/> can
+    /// say which statements PostgreSQL's time went to. Off by default: it costs the server a little on every statement.
+    /// </param>
+    public static async Task<BenchHost> StartAsync(string workDirectory, string referenceDirectory, bool pgStatements = false)
     {
         var dataDirectory = Path.Combine(workDirectory, "pgdata");
         var postgres = await EmbeddedPostgres.StartAsync(dataDirectory);
+        if (pgStatements) postgres = await PgStatements.RestartWithAsync(postgres, dataDirectory);
         BenchSmtp? smtp = null;
         try
         {
@@ -77,6 +82,7 @@ public sealed class BenchHost : IAsyncDisposable
                 await create.ExecuteNonQueryAsync();
             }
             var connectionString = postgres.ConnectionString("ntm_bench");
+            if (pgStatements) await PgStatements.CreateExtensionAsync(connectionString);
             smtp = new BenchSmtp();
             var settings = new Dictionary<string, string>
             {

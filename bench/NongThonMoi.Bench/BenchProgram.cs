@@ -8,7 +8,7 @@ using Npgsql;
 namespace NongThonMoi.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/NongThonMoi.Bench -- --scale national|province [--workers 1|2] [--out PATH]</c>.
+/// <c>dotnet run -c Release --project bench/NongThonMoi.Bench -- --scale national|province [--workers 1|2] [--pg-statements] [--out PATH]</c>.
 /// Generates the data set, runs the scenarios against the real worker in its own process (the HTTP clients, the limit
 /// loops and the SMTP server stay in the bench process), prints the table and writes the JSON result. With
 /// <c>--workers 2</c> a second worker process then joins the first on the same database for ingest and delivery.
@@ -22,6 +22,7 @@ public static class BenchProgram
         var scaleName = "national";
         var output = Path.Combine("bench", "results", "latest.json");
         var workers = 1;
+        var pgStatements = false;
         if (args is ["--smtp-probe"])
         {
             await SmtpProbe.RunAsync();
@@ -34,8 +35,9 @@ public static class BenchProgram
                 case "--scale" when i + 1 < args.Length: scaleName = args[++i]; break;
                 case "--out" when i + 1 < args.Length: output = args[++i]; break;
                 case "--workers" when i + 1 < args.Length && args[i + 1] is "1" or "2": workers = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--pg-statements": pgStatements = true; break;
                 default:
-                    Console.Error.WriteLine($"unknown argument {args[i]}: use --scale national|province [--workers 1|2] [--out PATH]");
+                    Console.Error.WriteLine($"unknown argument {args[i]}: use --scale national|province [--workers 1|2] [--pg-statements] [--out PATH]");
                     return 2;
             }
         }
@@ -48,7 +50,7 @@ public static class BenchProgram
         Directory.CreateDirectory(work);
         try
         {
-            var report = await RunAsync(scale, work, workers);
+            var report = await RunAsync(scale, work, workers, pgStatements ? output : null);
             Results.Print(report, Console.Out);
             await Results.WriteAsync(report, output);
             Console.WriteLine($"Wrote {Path.GetFullPath(output)} in {total.Elapsed.TotalSeconds:0} s in all.");
@@ -62,8 +64,10 @@ public static class BenchProgram
 
     public static void Step(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {text}");
 
-    private static async Task<BenchReport> RunAsync(Scale scale, string work, int workers)
+    /// <param name="pgStatementsOutput">With --pg-statements: the results' path, beside which the server's log is kept.</param>
+    private static async Task<BenchReport> RunAsync(Scale scale, string work, int workers, string? pgStatementsOutput)
     {
+        var pgStatements = pgStatementsOutput is not null;
         var details = new Dictionary<string, string>();
         var results = new List<ScenarioResult>();
         using var memory = new MemorySampler();
@@ -71,7 +75,7 @@ public static class BenchProgram
 
         Step($"scale {scale.Name}: generating the reference folder ({scale.Districts} units, {scale.Communes} communes)");
         using var reference = new ReferenceFolder(scale, Path.Combine(work, "reference"));
-        await using var host = await BenchHost.StartAsync(work, reference.Directory);
+        await using var host = await BenchHost.StartAsync(work, reference.Directory, pgStatements);
         var worker = host.Workers[0];
         memory.Track(worker.Name, worker.Pid);
         var calendar = host.Get<ReportingCalendar>();
@@ -136,9 +140,11 @@ public static class BenchProgram
             Step($"ingest limit: {batch.Count} submissions by a bare Npgsql loop, {Clients} concurrent");
             await IngestScenario.RunBareAsync(limitSource, warm, Clients);
             // PostgreSQL's CPU per submission in the limit is the yardstick for the worker's statements' share.
+            if (pgStatements) await PgStatements.ResetAsync(host.ConnectionString);
             var bareCpu = cpu.Start();
             bare = await IngestScenario.RunBareAsync(limitSource, batch, Clients);
             var bareShares = bareCpu.Stop();
+            if (pgStatements) Step("ingest limit, PostgreSQL's " + await PgStatements.TopAsync(host.ConnectionString, 8, batch.Count, "submission"));
             details["ingest limit CPU"] = $"{bareShares}; {bareShares.Per(batch.Count, "submission")}";
             Step(details["ingest limit CPU"]);
         }
@@ -148,6 +154,7 @@ public static class BenchProgram
         Step($"ingest: {batch.Count} submissions through POST /api/submissions of {worker.Name}, {Clients} concurrent clients in the bench process");
         var metrics = new WorkerMetrics([worker]);
         await metrics.StartAsync();
+        if (pgStatements) await PgStatements.ResetAsync(host.ConnectionString);
         var ingestCpu = cpu.Start();
         IngestScenario.Outcome ingest;
         string backends;
@@ -157,6 +164,7 @@ public static class BenchProgram
             backends = await sampler.StopAsync();
         }
         var ingestShares = ingestCpu.Stop();
+        if (pgStatements) Step("ingest, PostgreSQL's " + await PgStatements.TopAsync(host.ConnectionString, 15, batch.Count, "submission"));
         details["ingest breakdown"] = await metrics.StopAsync("POST", "/api/submissions");
         details["ingest CPU"] = $"{ingestShares}; {ingestShares.Per(batch.Count, "submission")}; {backends}";
         Step(details["ingest breakdown"]);
@@ -237,6 +245,7 @@ public static class BenchProgram
         // from holding the period's lock to the stored snapshot). The bench's own figure above runs in the bench process,
         // whose heap (the prepared bodies, the limit loops, the captured data) makes its garbage collections slower.
         var own = new List<double>();
+        if (pgStatements) await PgStatements.ResetAsync(host.ConnectionString);
         using (var admin = worker.Admin())
             for (var i = 0; i < 5; i++)
             {
@@ -245,6 +254,7 @@ public static class BenchProgram
                 own.Add(await LastRecomputeMsAsync(admin));
             }
         var ownMedian = RecomputeScenario.Median(own);
+        if (pgStatements) Step("recompute in the worker ×5, PostgreSQL's " + await PgStatements.TopAsync(host.ConnectionString, 10, 5, "recompute"));
         var ownRatio = ownMedian / recompute.LimitMedianMs;
         results.Add(new ScenarioResult("recompute (worker)", R(ownMedian), "ms", R(recompute.LimitMedianMs), R(ownRatio, 2),
             "≤ 500 ms, ratio ≤ 1.5", ownMedian <= 500 && ownRatio <= 1.5,
@@ -306,6 +316,7 @@ public static class BenchProgram
                 results, details);
 
         details["periods"] = $"current {current.Id}; history {periods[0].Id}..{periods[^1].Id}";
+        if (pgStatementsOutput is not null) Step($"the server's log with auto_explain's plans: {PgStatements.KeepLog(host.PostgresDataDirectory, pgStatementsOutput)}");
         return new BenchReport(Results.Machine(), scale.Name, results, details);
     }
 

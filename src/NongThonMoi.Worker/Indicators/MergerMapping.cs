@@ -15,7 +15,16 @@ public sealed record CommuneData(
 {
     /// <summary>The submitted rows this data is made of: itself, or for a derived row every predecessor's row it combined.</summary>
     public IReadOnlyList<RowRef> Sources => Parts ?? [new RowRef(Row.Code, SubmissionId)];
+
+    /// <summary>What a snapshot stores of this data: the rows it was made of, not the row.</summary>
+    public CommuneSource Source => new(SubmissionId, Sources, DerivedFrom, Rule);
 }
+
+/// <summary>
+/// The submission rows one commune's data was made of (<see cref="Rows"/>), as a snapshot references them
+/// (<c>commune_sources</c>, <c>derived_rows</c>); for data inherited through a merger, the old codes and the rule that combined them.
+/// </summary>
+public sealed record CommuneSource(Guid SubmissionId, IReadOnlyList<RowRef> Rows, IReadOnlyList<string>? DerivedFrom = null, MergerRule? Rule = null);
 
 /// <summary>One commune's row of one submission (a row of <c>submission_communes</c>).</summary>
 public sealed record RowRef(string Code, Guid SubmissionId);
@@ -84,11 +93,19 @@ public sealed class MergerMapping(ReferenceData data, MergerRule rule, Func<Date
         return new MappedRows(rows, used);
     }
 
+    /// <summary>
+    /// The first period whose rows of <paramref name="unit"/>'s code are its own on <paramref name="day"/> (since its last merger,
+    /// or the start of its code's unbroken run of versions); null when they all are.
+    /// </summary>
+    public ReportingPeriod? WindowStart(Unit unit, DateOnly day) => WindowStart(unit, day, data.PredecessorsOf(unit.Code, day));
+
+    private ReportingPeriod? WindowStart(Unit unit, DateOnly day, Predecessors? merger) =>
+        (merger?.Effective ?? ChainStart(unit)) is { } since ? firstPeriodFrom(since) : null;
+
     private Node NodeOf(Unit unit, DateOnly day, ReportingPeriod upTo)
     {
         var merger = data.PredecessorsOf(unit.Code, day);
-        var since = merger?.Effective ?? ChainStart(unit);
-        var from = since is { } d ? firstPeriodFrom(d) : null;
+        var from = WindowStart(unit, day, merger);
         // A unit formed after the period asked for has no own rows in it (nor could a submission have named it then).
         var window = from is not null && string.CompareOrdinal(from.Id, upTo.Id) > 0 ? null : new RowWindow(unit.Code, from?.Id, upTo.Id);
         return new Node(unit, window, merger);

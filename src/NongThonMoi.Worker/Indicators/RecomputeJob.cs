@@ -58,9 +58,10 @@ public sealed class RecomputeJob(
         // One computation of a period at a time, each reading its inputs only once it holds the lock: the snapshot
         // stored last is always computed from the newest data, and a queued duplicate finds nothing new and stops.
         await using var _ = await repository.LockPeriodAsync(period.Id, ct);
-        var mark = await repository.LatestAcceptedAsync(ct);
         var watch = Stopwatch.StartNew();
-        var input = await repository.LoadInputAsync(period, calendar.Now, ct);
+        // Most communes are counted in PostgreSQL (TalliedLoad); the mark stored with the snapshot (input_mark, for tracing) is
+        // the newest of the period's submissions it used — it was a scan of every current submission (BENCHMARKS.md, finding 15).
+        var (input, mark) = await repository.LoadTalliedInputAsync(period, calendar.Now, ct);
         var used = SnapshotRepository.SubmissionsUsed(input);
         // "Nothing new" is judged by the submissions used, not by times: two submissions can share a received_at,
         // or commit in another order than they were received, and the later one must still reach the figures.

@@ -58,6 +58,66 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     }
 
     /// <summary>
+    /// The recompute's load: the same inputs as <see cref="LoadInputAsync"/> on the period's own units, with the communes whose
+    /// own row a reporting unit's newest submission holds counted in PostgreSQL (<see cref="TalliedLoad"/>) instead of sent here
+    /// row by row: only the rows that may raise a warning, the previous rows they are compared with, and the communes the mapping
+    /// must find (merged units, rows outside a unit's newest submission) come back as rows. The figures are the same
+    /// (<c>TalliedLoadTests</c> compares both loads' snapshots). Also returns the newest submission among the period's heads.
+    /// </summary>
+    public async Task<(CalculationInput Input, DateTimeOffset? Newest)> LoadTalliedInputAsync(ReportingPeriod period, DateTimeOffset now, CancellationToken ct)
+    {
+        var data = await reference.LoadAsync(ct);
+        var set = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(period.Year))
+            ?? throw new InvalidOperationException($"No criteria set in config/criteria applies to {period.Year} (period {period.Id}).");
+        var units = calendar.UnitsOf(data, period);
+        var communes = units.Communes;
+        var reportingUnits = units.ReportingUnits;
+        var pattern = PatternOf(period.Cycle);
+        var mapping = new MergerMapping(data, reporting.Value.MergerRuleValue, d => calendar.FirstPeriodFrom(d, period.Cycle));
+        var baselinePeriod = period.EndOfPreviousYear;
+        var query = new TalliedLoad.Query(
+            reportingUnits.Select(u => u.Code).ToArray(), period, baselinePeriod, pattern, set,
+            communes.Select(c => c.Code).ToArray(), communes.Select(c => ReportingUnits.ReportingUnitOf(c, units.Level)).ToArray(),
+            communes.Select(c => mapping.WindowStart(c, units.Boundaries)?.Id).ToArray());
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // One snapshot of the database for every input, as in LoadInputAsync.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var loaded = await TalliedLoad.ReadAsync(connection, transaction, query, ct);
+        bool SameSet(string p) => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(p).Year))?.Id == set.Id;
+        // The communes PostgreSQL could not attribute are found as LoadInputAsync finds them: none of the heads holds a row of
+        // theirs in their window (their row is older, or they inherit through a merger), so the mapping starts from their windows.
+        async Task<MappedRows> MapAsync(int k, ReportingPeriod asOf, bool sameSetOnly, IReadOnlyDictionary<string, CommuneData> attributed)
+        {
+            var missing = loaded.Unattributed[k].Select(i => communes[i]).ToList();
+            var found = missing.Count == 0
+                ? new MappedRows(new Dictionary<string, CommuneData>(), new HashSet<Guid>())
+                : await mapping.ResolveAsync(missing, units.Boundaries, asOf, NoRows, async windows =>
+                {
+                    var rows = await LoadWindowsAsync(connection, transaction, windows, pattern, ct);
+                    return sameSetOnly ? rows.Where(f => SameSet(f.Value.Period)).ToDictionary() : rows;
+                });
+            if (attributed.Count == 0) return found;
+            var all = new Dictionary<string, CommuneData>(found.Rows);
+            foreach (var (code, row) in attributed) all[code] = row;
+            return new MappedRows(all, found.Used.Concat(attributed.Values.Select(r => r.SubmissionId)).ToHashSet());
+        }
+        var reports = loaded.Heads[0].Where(r => SameSet(r.Period)).ToList();
+        var previous = loaded.Heads[1].Where(r => SameSet(r.Period)).ToList();
+        var baseline = loaded.Heads[2];
+        var rows = await MapAsync(0, period, sameSetOnly: true, loaded.Checked);
+        var previousRows = await MapAsync(1, period.Previous, sameSetOnly: true, loaded.Previous);
+        var baselineRows = await MapAsync(2, baselinePeriod, sameSetOnly: false, NoRows);
+        await transaction.CommitAsync(ct);
+        var input = new CalculationInput(period, set, units.Province, reportingUnits, communes, reports, baseline,
+            data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(baselinePeriod.Year)), data.Targets, data.DataElements, now, previous,
+            rows, previousRows, baselineRows, units.Boundaries, ChangeOf(data, units, calendar.BoundariesOf(baselinePeriod), rows), loaded.Counts);
+        return (input, loaded.Newest);
+    }
+
+    private static readonly IReadOnlyDictionary<string, CommuneData> NoRows = new Dictionary<string, CommuneData>();
+
+    /// <summary>
     /// The merger the figures were mapped across: the newest one since the end of the previous year (the baseline's units), or
     /// the one a unit inherited its data through. Null when the figures and every comparison are on one unit list.
     /// </summary>
@@ -229,14 +289,6 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         }
     }
 
-    /// <summary>The newest accepted submission overall: a snapshot computed after it has nothing new to see.</summary>
-    public async Task<DateTimeOffset?> LatestAcceptedAsync(CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
-            "select max(received_at) from current_submissions", cancellationToken: ct));
-    }
-
     /// <summary>Every submission the figures of <paramref name="input"/> use: this period's, the baseline's and the previous period's.</summary>
     public static HashSet<Guid> SubmissionsUsed(CalculationInput input)
     {
@@ -267,7 +319,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     {
         var s = result.Snapshot;
         // Every submission a commune's row refers to is among the ids stored, so that the reference can be followed.
-        var ids = submissionIds.Concat(result.Sources?.OfType<CommuneData>().SelectMany(d => d.Sources).Select(r => r.SubmissionId) ?? [])
+        var ids = submissionIds.Concat(result.Sources?.OfType<CommuneSource>().SelectMany(d => d.Rows).Select(r => r.SubmissionId) ?? [])
             .Distinct().Order(UuidOrder).ToArray();
         var (sources, derived) = result.Sources is { } used ? SourcesOf(used, ids) : (null, null);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -410,7 +462,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     private const string PayloadColumns = "n.payload::text, n.payload_br";
 
     /// <summary>Each commune's reference into <paramref name="ids"/> (migration 0011), and the derived rows apart.</summary>
-    private static (int[] Sources, DerivedRows? Derived) SourcesOf(IReadOnlyList<CommuneData?> used, Guid[] ids)
+    private static (int[] Sources, DerivedRows? Derived) SourcesOf(IReadOnlyList<CommuneSource?> used, Guid[] ids)
     {
         var position = new Dictionary<Guid, int>(ids.Length);
         for (var i = 0; i < ids.Length; i++) position[ids[i]] = i + 1;
@@ -426,7 +478,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
                 continue;
             }
             derived ??= [];
-            derived.Add(new DerivedRow(from, d.Sources.Select(r => r.Code).ToList(), d.Sources.Select(r => position[r.SubmissionId]).ToList()));
+            derived.Add(new DerivedRow(from, d.Rows.Select(r => r.Code).ToList(), d.Rows.Select(r => position[r.SubmissionId]).ToList()));
             rule = d.Rule == MergerRule.Retained ? "retained" : "all";
             sources[i] = -derived.Count;
         }
