@@ -152,7 +152,9 @@ public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture s
         Assert.Equal(json, await app.Admin().GetStringAsync("/api/indicators/2026-W48"));
         Assert.Equal(json, JsonSerializer.Serialize((await repository.HistoryAsync(period.Id, 1, default)).Single(), JsonDefaults.Options));
         Assert.Equal(json, JsonSerializer.Serialize((await repository.SnapshotsAsync([stored.Id], default))[stored.Id], JsonDefaults.Options));
-        Assert.Equal(Json(result.Communes), Json(await repository.CommunesAsync(stored, default)));
+        // The job counts most communes in PostgreSQL and reads few rows; the row-by-row load gives every row it used.
+        var rows = IndicatorCalculator.Calculate(await repository.LoadInputAsync(period, DateTimeOffset.UtcNow, default)).Communes;
+        Assert.Equal(Json(rows), Json(await repository.CommunesAsync(stored, default)));
         Assert.Equal(3, (await repository.LatestSubmissionsAsync(period.Id, default))!.SubmissionIds.Count);
         // With nothing new (the same submissions, read back through their keys), a triggered run stops early.
         Assert.Null(await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, true, default)));
@@ -192,7 +194,8 @@ public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture s
         var both = await repository.SnapshotsAsync([id, compact.Id], default);
         Assert.Equal(result.Snapshot.ComputedAt.AddMinutes(1), both[id].ComputedAt);
         Assert.Equal(result.Snapshot.ComputedAt, both[compact.Id].ComputedAt);
-        Assert.Equal(Json(result.Communes), Json(await repository.CommunesAsync(stored, default)));
+        var rows = IndicatorCalculator.Calculate(await repository.LoadInputAsync(period, DateTimeOffset.UtcNow, default)).Communes;
+        Assert.Equal(Json(rows), Json(await repository.CommunesAsync(stored, default)));
         Assert.Equal(ids.ToHashSet(), (await repository.LatestSubmissionsAsync(period.Id, default))!.SubmissionIds);
         Assert.Null(await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, true, default)));
     }
