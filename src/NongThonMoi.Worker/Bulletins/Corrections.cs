@@ -19,10 +19,13 @@ public sealed class Corrections(NpgsqlDataSource dataSource, SnapshotRepository 
 
     public async Task<IReadOnlyList<Correction>> SinceLastBulletinAsync(string period, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        // Each earlier period's last bulletin run, the snapshot it sent and the period's newest snapshot, if that one
-        // was computed after the latest earlier bulletin (before it, that bulletin already reported the change).
-        var rows = (await connection.QueryAsync<(string Period, long Sent, long Now)>(new CommandDefinition("""
+        List<(string Period, long Sent, long Now)> rows;
+        // The connection goes back to the pool before the repository takes one for the figures.
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+        {
+            // Each earlier period's last bulletin run, the snapshot it sent and the period's newest snapshot, if that one
+            // was computed after the latest earlier bulletin (before it, that bulletin already reported the change).
+            rows = (await connection.QueryAsync<(string Period, long Sent, long Now)>(new CommandDefinition("""
             with runs as (
                 select distinct on (period) period, snapshot_id, created_at from mail_runs
                 where kind = 'bulletin' and period < @period and period ~ @pattern and snapshot_id is not null
@@ -38,6 +41,7 @@ public sealed class Corrections(NpgsqlDataSource dataSource, SnapshotRepository 
             order by r.period
             """, new { period, pattern = SnapshotRepository.PatternOf(ReportingPeriod.Parse(period).Cycle), lookBack = LookBack },
             cancellationToken: ct))).ToList();
+        }
         if (rows.Count == 0) return [];
         // The figures through the repository, which knows how each snapshot's payload was stored (migration 0014); both
         // exist (mail_runs.snapshot_id references snapshots).

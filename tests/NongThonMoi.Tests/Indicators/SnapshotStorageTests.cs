@@ -131,7 +131,7 @@ public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture s
         await SubmitAsync(app, WalkingSkeletonTests.Body901("2026-W47"));
         await SubmitAsync(app, WalkingSkeletonTests.Body901());
         await SubmitAsync(app, WalkingSkeletonTests.Body902());
-        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await using var connection = await app.Get<NpgsqlDataSource>().OpenConnectionAsync();
         // The first id in PostgreSQL's order takes the newest key: the keys' order is no longer the ids' order, and rows
         // read through positions counted in the wrong one would be another submission's (or missing).
         await connection.ExecuteAsync("update submissions set seq = default where id = (select id from submissions order by id limit 1)");
@@ -175,7 +175,7 @@ public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture s
 
         // A row as migration 0014 found them, after the compact one: the JSON as text (marked, to tell it from the compact
         // row's), the ids themselves in an order of their own (here: PostgreSQL's reversed), its positions counted in it.
-        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await using var connection = await app.Get<NpgsqlDataSource>().OpenConnectionAsync();
         var ids = (await connection.QueryAsync<Guid>(
             $"select s.id from snapshots n, lateral ({SnapshotRepository.KeysOfRow}) k join submissions s using (seq) where n.id = @Id order by s.id desc",
             new { compact.Id })).ToArray();
@@ -211,7 +211,7 @@ public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture s
             random.NextBytes(bytes);
             return new Guid(bytes);
         }).ToArray();
-        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await using var connection = await app.Get<NpgsqlDataSource>().OpenConnectionAsync();
         var sorted = await connection.QueryAsync<Guid>("select u from unnest(@ids) u order by u", new { ids });
         Assert.Equal(sorted, ids.Order(SnapshotRepository.UuidOrder));
     }
