@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using NongThonMoi.Indicators;
 using NongThonMoi.Programme;
 using NongThonMoi.Submissions;
 using Npgsql;
@@ -200,10 +201,18 @@ public static class BenchProgram
             {
                 var w = samples[(i * 37) % samples.Count] with { };
                 w = w with { Body = IngestScenario.Body(w.Unit, w.Period, w.Rows, 1000 + i) };
+                // Only the snapshots stored after the post can include it: those are the ones checked, their keys read back
+                // from the differences stored (migration 0014).
+                await using var newest = new NpgsqlCommand("select coalesce(max(id), 0) from snapshots", poll);
+                var after = (long)(await newest.ExecuteScalarAsync())!;
                 var id = await IngestScenario.PostAsync(client, w);
                 var start = Stopwatch.GetTimestamp();
-                await using var check = new NpgsqlCommand("select exists (select 1 from snapshots where period = @p and submission_ids @> array[@id])", poll);
+                await using var check = new NpgsqlCommand($"""
+                    select exists (select 1 from snapshots n, submissions s, lateral ({SnapshotRepository.KeysOfRow}) k
+                                   where n.period = @p and n.id > @after and s.id = @id and k.seq = s.seq)
+                    """, poll);
                 check.Parameters.AddWithValue("p", current.Id);
+                check.Parameters.AddWithValue("after", after);
                 check.Parameters.AddWithValue("id", id);
                 while (!(bool)(await check.ExecuteScalarAsync())!)
                 {

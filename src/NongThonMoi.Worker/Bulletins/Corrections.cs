@@ -12,17 +12,20 @@ public sealed record Correction(string Period, IndicatorSnapshot Sent, Indicator
 /// Finds the earlier periods whose figures changed after their bulletin went out (a late or corrected
 /// submission) and that no bulletin has reported yet, so that the next bulletin can say what changed.
 /// </summary>
-public sealed class Corrections(NpgsqlDataSource dataSource)
+public sealed class Corrections(NpgsqlDataSource dataSource, SnapshotRepository snapshots)
 {
     /// <summary>How far back a late change is still worth a line in the bulletin.</summary>
     private const int LookBack = 8;
 
     public async Task<IReadOnlyList<Correction>> SinceLastBulletinAsync(string period, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        // Each earlier period's last bulletin run, the snapshot it sent and the period's newest snapshot, if that one
-        // was computed after the latest earlier bulletin (before it, that bulletin already reported the change).
-        var rows = await connection.QueryAsync<(string Period, string Sent, string Now)>(new CommandDefinition("""
+        List<(string Period, long Sent, long Now)> rows;
+        // The connection goes back to the pool before the repository takes one for the figures.
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+        {
+            // Each earlier period's last bulletin run, the snapshot it sent and the period's newest snapshot, if that one
+            // was computed after the latest earlier bulletin (before it, that bulletin already reported the change).
+            rows = (await connection.QueryAsync<(string Period, long Sent, long Now)>(new CommandDefinition("""
             with runs as (
                 select distinct on (period) period, snapshot_id, created_at from mail_runs
                 where kind = 'bulletin' and period < @period and period ~ @pattern and snapshot_id is not null
@@ -31,19 +34,19 @@ public sealed class Corrections(NpgsqlDataSource dataSource)
             newest as (
                 select distinct on (s.period) s.period, s.id, s.computed_at from snapshots s join recent r on r.period = s.period
                 order by s.period, s.id desc)
-            select r.period, sent.payload::text, now.payload::text
+            select r.period, r.snapshot_id, n.id
             from recent r
             join newest n on n.period = r.period and n.id <> r.snapshot_id
-            join snapshots sent on sent.id = r.snapshot_id
-            join snapshots now on now.id = n.id
             where n.computed_at > (select max(created_at) from runs)
             order by r.period
             """, new { period, pattern = SnapshotRepository.PatternOf(ReportingPeriod.Parse(period).Cycle), lookBack = LookBack },
-            cancellationToken: ct));
-        return rows.Select(r => new Correction(r.Period,
-                System.Text.Json.JsonSerializer.Deserialize<IndicatorSnapshot>(r.Sent, Infrastructure.JsonDefaults.Options)!,
-                System.Text.Json.JsonSerializer.Deserialize<IndicatorSnapshot>(r.Now, Infrastructure.JsonDefaults.Options)!))
-            .ToList();
+            cancellationToken: ct))).ToList();
+        }
+        if (rows.Count == 0) return [];
+        // The figures through the repository, which knows how each snapshot's payload was stored (migration 0014); both
+        // exist (mail_runs.snapshot_id references snapshots).
+        var figures = await snapshots.SnapshotsAsync(rows.SelectMany(r => new[] { r.Sent, r.Now }).Distinct().ToList(), ct);
+        return rows.Select(r => new Correction(r.Period, figures[r.Sent], figures[r.Now])).ToList();
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -300,10 +302,14 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     public async Task<StoredInputs?> LatestSubmissionsAsync(string period, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid[] Ids, int? Communes)>(new CommandDefinition(
-            "select submission_ids, cardinality(commune_sources) from snapshots where period = @period order by id desc limit 1",
-            new { period }, cancellationToken: ct));
-        return row.Ids is null ? null : new StoredInputs(row.Ids.ToHashSet(), row.Communes);
+        // The ids back from the keys (migration 0014) by the unique index on submissions.seq; a row stored before has its ids.
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid[] Ids, int? Communes, byte[]? Packed)>(new CommandDefinition($"""
+            select case when n.submission_key_deltas is null then n.submission_ids
+                        else array(select s.id from ({KeysOfRow}) k join submissions s on s.seq = k.seq) end,
+                   cardinality(n.commune_sources), n.commune_sources_br
+            from snapshots n where n.period = @period order by n.id desc limit 1
+            """, new { period }, cancellationToken: ct));
+        return row.Ids is null ? null : new StoredInputs(row.Ids.ToHashSet(), row.Packed is { } packed ? UnpackSources(packed).Length : row.Communes);
     }
 
     /// <param name="Communes">How many communes its rows reference (<c>commune_sources</c>); null for a snapshot that copied its rows.</param>
@@ -314,12 +320,20 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         var s = result.Snapshot;
         // Every submission a commune's row refers to is among the ids stored, so that the reference can be followed.
         var ids = submissionIds.Concat(result.Sources?.OfType<CommuneSource>().SelectMany(d => d.Rows).Select(r => r.SubmissionId) ?? [])
-            .Distinct().Order().ToArray();
+            .Distinct().Order(UuidOrder).ToArray();
         var (sources, derived) = result.Sources is { } used ? SourcesOf(used, ids) : (null, null);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_ids, payload, communes, commune_sources, derived_rows)
-            values (@Period, @ComputedAt, @CriteriaSet, @InputMark, @Ids, @Payload::json, @Communes::json, @Sources, @Derived::jsonb)
+        // The ids become their keys (stored as differences) inside the insert, so the store stays one round trip (migration
+        // 0014). The positions in commune_sources and derived_rows are in the ids sorted as PostgreSQL sorts uuids, which the
+        // keys give back. No row is stored when an id has no key: its positions would point at the wrong submissions.
+        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+            with used as (select seq from submissions where id = any(@Ids))
+            insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_key_deltas, payload_br, communes,
+                                   commune_sources_br, derived_rows)
+            select @Period, @ComputedAt, @CriteriaSet, @InputMark::timestamptz,
+                   array(select seq - coalesce(lag(seq) over (order by seq), 0) from used order by seq), @Payload,
+                   @Communes::json, @Sources::bytea, @Derived::jsonb
+            where (select count(*) from used) = cardinality(@Ids)
             returning id
             """, new
         {
@@ -328,13 +342,124 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             s.CriteriaSet,
             InputMark = inputMark,
             Ids = ids,
-            Payload = JsonSerializer.Serialize(s, JsonDefaults.Options),
+            Payload = CompressPayload(JsonSerializer.Serialize(s, JsonDefaults.Options)),
             // A result without its sources (built by hand) can only be kept as a copy of the rows.
             Communes = sources is null ? JsonSerializer.Serialize(result.Communes, JsonDefaults.Options) : null,
-            Sources = sources,
+            Sources = sources is null ? null : PackSources(sources),
             Derived = derived is null ? null : JsonSerializer.Serialize(derived, JsonDefaults.Options),
         }, cancellationToken: ct));
+        return id ?? throw new InvalidOperationException($"snapshot of {s.Period} not stored: a submission it used is not in submissions");
     }
+
+    /// <summary>
+    /// PostgreSQL's order of uuids: their 16 bytes compared in the order they are written. .NET's own order compares the
+    /// first fields as numbers; spelled out here so that the positions stored do not depend on it.
+    /// </summary>
+    internal static readonly IComparer<Guid> UuidOrder = Comparer<Guid>.Create(static (a, b) =>
+    {
+        Span<byte> x = stackalloc byte[16], y = stackalloc byte[16];
+        a.TryWriteBytes(x, bigEndian: true, out _);
+        b.TryWriteBytes(y, bigEndian: true, out _);
+        return x.SequenceCompareTo(y);
+    });
+
+    /// <summary>
+    /// Brotli quality of the stored API JSON and commune sources; the store is on every recompute's path. On the national
+    /// bench's snapshot (1,100,502 B of JSON; pglz made 93.4 KB of it), median of 7 in one process: quality 4 gives
+    /// 50,761 B in 4.6 ms, 5 gives 46,589 B in 8.5 ms, 6 gives 46,489 B in 18 ms, 9 gives 45,783 B in 105 ms; 10 and 11
+    /// reach 38,803 and 37,571 B but take 1.5 and 3.3 s. Decompressing takes ~0.6 ms whatever the quality.
+    /// </summary>
+    private const int BrotliQuality = 5;
+
+    /// <summary>The API JSON as stored since migration 0014: its UTF-8 bytes, Brotli-compressed.</summary>
+    internal static byte[] CompressPayload(string json) => Brotli(Encoding.UTF8.GetBytes(json));
+
+    /// <summary>
+    /// The API JSON of a snapshot row, whichever way it was stored: the <c>payload</c> column's text (rows stored before
+    /// migration 0014), or <c>payload_br</c> decompressed — the same text, as it was serialised.
+    /// </summary>
+    private static string PayloadOf(string? json, byte[]? compressed)
+    {
+        if (compressed is null) return json ?? throw new InvalidOperationException("snapshot row without a payload");
+        var bytes = Unbrotli(compressed);
+        return Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
+    }
+
+    /// <summary>
+    /// <c>commune_sources</c> as stored since migration 0014 (<c>commune_sources_br</c>): each entry as a zigzag varint,
+    /// Brotli-compressed. A district's communes take the same entry one after another, runs that Brotli keeps as little
+    /// more than the first entry; pglz kept the int[] at ~4.4 bytes a district.
+    /// </summary>
+    internal static byte[] PackSources(int[] sources)
+    {
+        var varints = new MemoryStream(sources.Length * 2);
+        foreach (var source in sources)
+            for (var v = (uint)((source << 1) ^ (source >> 31)); ; v >>= 7)
+            {
+                if (v < 0x80)
+                {
+                    varints.WriteByte((byte)v);
+                    break;
+                }
+                varints.WriteByte((byte)(v | 0x80));
+            }
+        return Brotli(varints.GetBuffer().AsSpan(0, (int)varints.Length));
+    }
+
+    /// <summary>The entries of <c>commune_sources</c> back from <see cref="PackSources"/>.</summary>
+    internal static int[] UnpackSources(byte[] packed)
+    {
+        var varints = Unbrotli(packed);
+        var bytes = varints.GetBuffer().AsSpan(0, (int)varints.Length);
+        var sources = new List<int>(bytes.Length);
+        for (var i = 0; i < bytes.Length;)
+        {
+            uint v = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                var b = bytes[i++];
+                v |= (uint)(b & 0x7F) << shift;
+                if (b < 0x80) break;
+            }
+            sources.Add((int)(v >> 1) ^ -(int)(v & 1));
+        }
+        return [.. sources];
+    }
+
+    /// <summary>Each blob stored (the payload, the commune sources) at <see cref="BrotliQuality"/>.</summary>
+    private static byte[] Brotli(ReadOnlySpan<byte> bytes)
+    {
+        var compressed = new byte[BrotliEncoder.GetMaxCompressedLength(bytes.Length)];
+        if (!BrotliEncoder.TryCompress(bytes, compressed, out var written, BrotliQuality, window: 22))
+            throw new InvalidOperationException("Brotli could not compress a snapshot's column");
+        return compressed[..written];
+    }
+
+    private static MemoryStream Unbrotli(byte[] compressed)
+    {
+        var output = new MemoryStream(compressed.Length * 12);
+        using (var brotli = new BrotliStream(new MemoryStream(compressed), CompressionMode.Decompress))
+            brotli.CopyTo(output);
+        return output;
+    }
+
+    /// <summary>
+    /// The submission keys of a snapshot row aliased <c>n</c>, as rows of <c>seq</c>: the running sum of the differences
+    /// stored (migration 0014).
+    /// </summary>
+    public const string KeysOfRow = "select (sum(d) over (order by i))::bigint as seq from unnest(n.submission_key_deltas) with ordinality u(d, i)";
+
+    /// <summary>The same in C#: the keys back from their differences.</summary>
+    private static long[] KeysOf(long[] deltas)
+    {
+        var keys = new long[deltas.Length];
+        long key = 0;
+        for (var i = 0; i < deltas.Length; i++) keys[i] = key += deltas[i];
+        return keys;
+    }
+
+    /// <summary>The columns <see cref="PayloadOf"/> reads, in its order, of a snapshot row aliased <c>n</c>.</summary>
+    private const string PayloadColumns = "n.payload::text, n.payload_br";
 
     /// <summary>Each commune's reference into <paramref name="ids"/> (migration 0011), and the derived rows apart.</summary>
     private static (int[] Sources, DerivedRows? Derived) SourcesOf(IReadOnlyList<CommuneSource?> used, Guid[] ids)
@@ -370,7 +495,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     {
         if (stored.Communes is { } copied) return JsonSerializer.Deserialize<List<CommuneFigures>>(copied, JsonDefaults.Options)!;
         var sources = stored.CommuneSources ?? throw new InvalidOperationException($"snapshot {stored.Id} has neither communes nor commune_sources");
-        var ids = stored.SubmissionIds;
+        var ids = stored.SubmissionIds ?? await IdsOfAsync(stored, ct);
         var derived = stored.DerivedRows is { } text ? JsonSerializer.Deserialize<DerivedRows>(text, JsonDefaults.Options)! : null;
         var data = await reference.LoadAsync(ct);
         var period = ReportingPeriod.Parse(stored.Period);
@@ -417,6 +542,17 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         return figures;
     }
 
+    /// <summary>The ids of a snapshot's submission keys, in the order its positions count (migration 0014).</summary>
+    private async Task<Guid[]> IdsOfAsync(StoredSnapshot stored, CancellationToken ct)
+    {
+        var keys = stored.SubmissionKeys ?? throw new InvalidOperationException($"snapshot {stored.Id} has neither submission_ids nor submission_key_deltas");
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var ids = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            "select id from submissions where seq = any(@keys) order by id", new { keys }, cancellationToken: ct))).ToArray();
+        return ids.Length == keys.Length ? ids
+            : throw new InvalidOperationException($"snapshot {stored.Id}: {keys.Length - ids.Length} of its {keys.Length} submissions are no longer stored");
+    }
+
     /// <summary>The rows named, by their primary key, each with its submission's period.</summary>
     private async Task<Dictionary<RowRef, (CommuneReport Row, string Period)>> LoadRowsAsync(IReadOnlyList<RowRef> wanted, CancellationToken ct)
     {
@@ -455,33 +591,47 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand($"""
-            select id, period, payload::text, communes::text, submission_ids, commune_sources, derived_rows::text from snapshots
+            select n.id, n.period, {PayloadColumns}, n.communes::text, n.submission_ids, n.submission_key_deltas, n.commune_sources,
+                   n.commune_sources_br, n.derived_rows::text
+            from snapshots n
             {where}
             """, connection);
         command.Parameters.Add(parameter);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
-        return new StoredSnapshot(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
-            reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<Guid[]>(4),
-            reader.IsDBNull(5) ? null : reader.GetFieldValue<int[]>(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+        T? Read<T>(int i) where T : class => reader.IsDBNull(i) ? null : reader.GetFieldValue<T>(i);
+        return new StoredSnapshot(reader.GetInt64(0), reader.GetString(1), PayloadOf(Read<string>(2), Read<byte[]>(3)),
+            Read<string>(4), Read<Guid[]>(5), Read<long[]>(6) is { } deltas ? KeysOf(deltas) : null,
+            Read<int[]>(7) ?? (Read<byte[]>(8) is { } packed ? UnpackSources(packed) : null), Read<string>(9));
     }
 
     /// <summary>The newest snapshot of each of the <paramref name="count"/> periods up to <paramref name="period"/>, oldest first (for trends).</summary>
     public async Task<List<IndicatorSnapshot>> HistoryAsync(string period, int count, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var payloads = await connection.QueryAsync<string>(new CommandDefinition("""
-            select payload::text from (
-                select distinct on (period) period, payload from snapshots
-                where period <= @period and period ~ @pattern order by period desc, id desc) s
-            order by period desc limit @count
+        var payloads = await connection.QueryAsync<(string? Json, byte[]? Compressed)>(new CommandDefinition($"""
+            select {PayloadColumns} from (
+                select distinct on (period) period, payload, payload_br from snapshots
+                where period <= @period and period ~ @pattern order by period desc, id desc) n
+            order by n.period desc limit @count
             """, new { period, count, pattern = PatternOf(ReportingPeriod.Parse(period).Cycle) }, cancellationToken: ct));
-        return payloads.Select(p => JsonSerializer.Deserialize<IndicatorSnapshot>(p, JsonDefaults.Options)!).Reverse().ToList();
+        return payloads.Select(p => Deserialize(PayloadOf(p.Json, p.Compressed))).Reverse().ToList();
     }
+
+    /// <summary>The figures of the snapshots named, by id (those that exist).</summary>
+    public async Task<IReadOnlyDictionary<long, IndicatorSnapshot>> SnapshotsAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<(long Id, string? Json, byte[]? Compressed)>(new CommandDefinition(
+            $"select n.id, {PayloadColumns} from snapshots n where n.id = any(@ids)", new { ids = ids.ToArray() }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Id, r => Deserialize(PayloadOf(r.Json, r.Compressed)));
+    }
+
+    private static IndicatorSnapshot Deserialize(string payload) => JsonSerializer.Deserialize<IndicatorSnapshot>(payload, JsonDefaults.Options)!;
 
     /// <summary>The <c>derived_rows</c> column: the rule that combined the rows, and each derived commune's parts.</summary>
     private sealed record DerivedRows(string Rule, IReadOnlyList<DerivedRow> Rows);
-    /// <summary>The old codes, and the parts combined: <see cref="Codes"/>[j]'s row of submission_ids[<see cref="Sources"/>[j] - 1].</summary>
+    /// <summary>The old codes, and the parts combined: <see cref="Codes"/>[j]'s row of the snapshot's submission <see cref="Sources"/>[j] (1-based, as in commune_sources).</summary>
     private sealed record DerivedRow(IReadOnlyList<string> DerivedFrom, IReadOnlyList<string> Codes, IReadOnlyList<int> Sources);
     private sealed record WindowRow
     {
@@ -498,9 +648,11 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
 /// <summary>
 /// A stored snapshot: its API JSON, and either the copy of its commune rows (stored before migration 0011) or the references
 /// to them (<see cref="CommuneSources"/>, <see cref="DerivedRows"/>), read by <see cref="SnapshotRepository.CommunesAsync"/>.
+/// The submissions it used are their ids in snapshots stored before migration 0014, their keys after it.
 /// </summary>
 public sealed record StoredSnapshot(
-    long Id, string Period, string Payload, string? Communes, Guid[] SubmissionIds, int[]? CommuneSources, string? DerivedRows)
+    long Id, string Period, string Payload, string? Communes, Guid[]? SubmissionIds, long[]? SubmissionKeys, int[]? CommuneSources,
+    string? DerivedRows)
 {
     private IndicatorSnapshot? _snapshot;
 
