@@ -33,14 +33,9 @@ public sealed record CalculationInput(
     // The day whose unit list the figures use, and the merger the comparisons were mapped across, if any.
     DateOnly? Boundaries = null,
     BoundariesChange? BoundariesChange = null,
-    // What PostgreSQL already counted (SnapshotRepository.LoadTalliedInputAsync): those communes' rows are not in Rows, except
-    // the ones that may raise a warning, which are there to be checked but not counted again. Null: every row is in Rows.
-    TalliedCounts? Tallied = null);
+    // The newest receipt among the period's own submissions read (stored with the snapshot as input_mark, for tracing).
+    DateTimeOffset? NewestReceived = null);
 
-/// <param name="Communes">
-/// Each commune's row as the figures used it — of a tallied calculation (<see cref="CalculationInput.Tallied"/>), only the rows it
-/// read; <see cref="SnapshotRepository.CommunesAsync"/> rebuilds them all from a stored snapshot.
-/// </param>
 /// <param name="Sources">
 /// Beside each of the input's communes, the submission rows its data was made from (null: none); what a snapshot stores instead
 /// of the rows themselves.
@@ -64,7 +59,6 @@ public static class IndicatorCalculator
 
         var communeFigures = new List<CommuneFigures>(input.Communes.Count);
         var sources = new List<CommuneSource?>(input.Communes.Count);
-        var tallied = input.Tallied;
         var warnings = new List<DataWarning>();
         var province = new Tally(set);
         var unitTallies = input.ReportingUnits.ToDictionary(u => u.Code, _ => new Tally(set));
@@ -76,25 +70,15 @@ public static class IndicatorCalculator
             var tally = unitTallies[unitCode];
             tally.Communes++;
             province.Communes++;
-            // Counted by PostgreSQL: its row is here only if it may raise a warning.
-            Guid? countedFrom = tallied is not null && tallied.Sources.TryGetValue(commune.Code, out var id) ? id : null;
             if (!rowsByCommune.TryGetValue(commune.Code, out var found))
             {
-                if (countedFrom is { } submission)
-                {
-                    sources.Add(new CommuneSource(submission, [new RowRef(commune.Code, submission)]));
-                    continue;
-                }
                 communeFigures.Add(new CommuneFigures(commune.Code, commune.Name, unitCode, null, null, [], null));
                 sources.Add(null);
                 continue;
             }
             var row = found.Row;
-            if (countedFrom is null)
-            {
-                tally.Add(row, period.Year);
-                province.Add(row, period.Year);
-            }
+            tally.Add(row, period.Year);
+            province.Add(row, period.Year);
             communeFigures.Add(new CommuneFigures(commune.Code, commune.Name, unitCode, row.Status, row.RecognizedYear, row.CriteriaMet, found.Period,
                 found.DerivedFrom));
             sources.Add(found.Source);
@@ -109,18 +93,7 @@ public static class IndicatorCalculator
             quality.Check(commune, unitCode, row, before?.Row, before?.Period, warnings);
         }
 
-        if (tallied is not null)
-        {
-            foreach (var (unitCode, counts) in tallied.Units)
-            {
-                unitTallies[unitCode].Add(counts, period.Year);
-                province.Add(counts, period.Year);
-            }
-            province.Add(tallied.Criteria, period.Year);
-        }
-
         var baseline = new Tally(input.BaselineCriteriaSet ?? set);
-        if (tallied is not null) baseline.Add(tallied.Baseline, period.Year - 1);
         var communeCodes = input.Communes.Select(c => c.Code).ToHashSet();
         foreach (var (code, row) in input.BaselineRows?.Rows ?? ByCommune(input.BaselineReports))
             if (communeCodes.Contains(code)) baseline.Add(row.Row, period.Year - 1);
@@ -201,42 +174,18 @@ public static class IndicatorCalculator
 
         public void Add(CommuneReport row, int year)
         {
-            AddStatus(row.Status, 1, row.RecognizedYear == year ? 1 : 0);
-            AddCriteriaCount(row.CriteriaMet.Count, 1);
-            foreach (var n in row.CriteriaMet) AddCriterion(n, 1);
-        }
-
-        /// <summary>Communes PostgreSQL grouped (<see cref="CommuneCounts"/>), by the same rules as single rows.</summary>
-        public void Add(CommuneCounts counts, int year)
-        {
-            for (var i = 0; i < counts.Statuses.Length; i++) AddStatus(counts.Statuses[i], counts.ByStatus[i], counts.NewByStatus[i]);
-            for (var i = 0; i < counts.CriteriaCounts.Length; i++) AddCriteriaCount(counts.CriteriaCounts[i], counts.ByCriteriaCount[i]);
-            for (var i = 0; i < counts.Criteria.Length; i++) AddCriterion(counts.Criteria[i], counts.ByCriterion[i]);
-        }
-
-        /// <param name="recognizedThisYear">How many of the <paramref name="communes"/> have recognized_year = the period's year.</param>
-        private void AddStatus(string status, int communes, int recognizedThisYear)
-        {
-            if (status == Statuses.NotMet) return;
-            Standard += communes;
-            NewThisYear += recognizedThisYear;
-            if (status is Statuses.Advanced or Statuses.Model) Advanced += communes;
-            if (status == Statuses.Model) Model += communes;
-            if (status == Statuses.Modern) Modern += communes;
-        }
-
-        /// <summary>Every commune with data has one number of criteria met: this is where it counts as having data.</summary>
-        private void AddCriteriaCount(int met, int communes)
-        {
-            WithData += communes;
-            _criteriaSum += (long)met * communes;
+            WithData++;
+            _criteriaSum += row.CriteriaMet.Count;
+            foreach (var n in row.CriteriaMet)
+                if (n >= 1 && n <= set.Count) _criterionMet[n]++;
             for (var b = 0; b < set.Bands.Count; b++)
-                if (met >= set.Bands[b].Min && met <= set.Bands[b].Max) { _bandCount[b] += communes; break; }
-        }
-
-        private void AddCriterion(int number, int communes)
-        {
-            if (number >= 1 && number <= set.Count) _criterionMet[number] += communes;
+                if (row.CriteriaMet.Count >= set.Bands[b].Min && row.CriteriaMet.Count <= set.Bands[b].Max) { _bandCount[b]++; break; }
+            if (row.Status == Statuses.NotMet) return;
+            Standard++;
+            if (row.RecognizedYear == year) NewThisYear++;
+            if (row.Status is Statuses.Advanced or Statuses.Model) Advanced++;
+            if (row.Status == Statuses.Model) Model++;
+            if (row.Status == Statuses.Modern) Modern++;
         }
 
         public decimal? Average => WithData == 0 ? null : Math.Round((decimal)_criteriaSum / WithData, 2, MidpointRounding.AwayFromZero);

@@ -93,19 +93,11 @@ public sealed class MergerMapping(ReferenceData data, MergerRule rule, Func<Date
         return new MappedRows(rows, used);
     }
 
-    /// <summary>
-    /// The first period whose rows of <paramref name="unit"/>'s code are its own on <paramref name="day"/> (since its last merger,
-    /// or the start of its code's unbroken run of versions); null when they all are.
-    /// </summary>
-    public ReportingPeriod? WindowStart(Unit unit, DateOnly day) => WindowStart(unit, day, data.PredecessorsOf(unit.Code, day));
-
-    private ReportingPeriod? WindowStart(Unit unit, DateOnly day, Predecessors? merger) =>
-        (merger?.Effective ?? ChainStart(unit)) is { } since ? firstPeriodFrom(since) : null;
-
     private Node NodeOf(Unit unit, DateOnly day, ReportingPeriod upTo)
     {
         var merger = data.PredecessorsOf(unit.Code, day);
-        var from = WindowStart(unit, day, merger);
+        var since = merger?.Effective ?? ChainStart(unit);
+        var from = since is { } d ? firstPeriodFrom(d) : null;
         // A unit formed after the period asked for has no own rows in it (nor could a submission have named it then).
         var window = from is not null && string.CompareOrdinal(from.Id, upTo.Id) > 0 ? null : new RowWindow(unit.Code, from?.Id, upTo.Id);
         return new Node(unit, window, merger);

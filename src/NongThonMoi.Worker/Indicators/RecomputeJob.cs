@@ -59,9 +59,7 @@ public sealed class RecomputeJob(
         // stored last is always computed from the newest data, and a queued duplicate finds nothing new and stops.
         await using var _ = await repository.LockPeriodAsync(period.Id, ct);
         var watch = Stopwatch.StartNew();
-        // Most communes are counted in PostgreSQL (TalliedLoad); the mark stored with the snapshot (input_mark, for tracing) is
-        // the newest of the period's submissions it used — it was a scan of every current submission (BENCHMARKS.md, finding 15).
-        var (input, mark) = await repository.LoadTalliedInputAsync(period, calendar.Now, ct);
+        var input = await repository.LoadInputAsync(period, calendar.Now, ct);
         var used = SnapshotRepository.SubmissionsUsed(input);
         // "Nothing new" is judged by the submissions used, not by times: two submissions can share a received_at,
         // or commit in another order than they were received, and the later one must still reach the figures.
@@ -75,7 +73,9 @@ public sealed class RecomputeJob(
             return null;
         }
         var result = IndicatorCalculator.Calculate(input);
-        var id = await repository.SaveAsync(result, mark, used, ct);
+        // The mark stored with the snapshot (input_mark, for tracing) is the newest of the period's submissions it read: it was a
+        // scan of every current submission per recompute (BENCHMARKS.md, finding 15).
+        var id = await repository.SaveAsync(result, input.NewestReceived, used, ct);
         timings.Record(watch.Elapsed);
         var p = result.Snapshot.Province;
         logger.LogInformation(

@@ -44,7 +44,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             });
 
         var baselinePeriod = period.EndOfPreviousYear;
-        var (allReports, allPrevious, baseline) = await LoadReportsAsync(connection, transaction, codes, period, baselinePeriod, ct);
+        var (allReports, allPrevious, baseline, newest) = await LoadReportsAsync(connection, transaction, codes, period, baselinePeriod, ct);
         var reports = allReports.Where(r => SameSet(r.Period)).ToList();
         var previous = allPrevious.Where(r => SameSet(r.Period)).ToList();
         var baselineSet = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(baselinePeriod.Year));
@@ -54,68 +54,8 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         await transaction.CommitAsync(ct);
         return new CalculationInput(period, set, units.Province, reportingUnits, communes, reports, baseline, baselineSet,
             data.Targets, data.DataElements, now, previous, rows, previousRows, baselineRows, units.Boundaries,
-            ChangeOf(data, units, calendar.BoundariesOf(baselinePeriod), rows));
+            ChangeOf(data, units, calendar.BoundariesOf(baselinePeriod), rows), newest);
     }
-
-    /// <summary>
-    /// The recompute's load: the same inputs as <see cref="LoadInputAsync"/> on the period's own units, with the communes whose
-    /// own row a reporting unit's newest submission holds counted in PostgreSQL (<see cref="TalliedLoad"/>) instead of sent here
-    /// row by row: only the rows that may raise a warning, the previous rows they are compared with, and the communes the mapping
-    /// must find (merged units, rows outside a unit's newest submission) come back as rows. The figures are the same
-    /// (<c>TalliedLoadTests</c> compares both loads' snapshots). Also returns the newest submission among the period's heads.
-    /// </summary>
-    public async Task<(CalculationInput Input, DateTimeOffset? Newest)> LoadTalliedInputAsync(ReportingPeriod period, DateTimeOffset now, CancellationToken ct)
-    {
-        var data = await reference.LoadAsync(ct);
-        var set = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(period.Year))
-            ?? throw new InvalidOperationException($"No criteria set in config/criteria applies to {period.Year} (period {period.Id}).");
-        var units = calendar.UnitsOf(data, period);
-        var communes = units.Communes;
-        var reportingUnits = units.ReportingUnits;
-        var pattern = PatternOf(period.Cycle);
-        var mapping = new MergerMapping(data, reporting.Value.MergerRuleValue, d => calendar.FirstPeriodFrom(d, period.Cycle));
-        var baselinePeriod = period.EndOfPreviousYear;
-        var query = new TalliedLoad.Query(
-            reportingUnits.Select(u => u.Code).ToArray(), period, baselinePeriod, pattern, set,
-            communes.Select(c => c.Code).ToArray(), communes.Select(c => ReportingUnits.ReportingUnitOf(c, units.Level)).ToArray(),
-            communes.Select(c => mapping.WindowStart(c, units.Boundaries)?.Id).ToArray());
-
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        // One snapshot of the database for every input, as in LoadInputAsync.
-        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var loaded = await TalliedLoad.ReadAsync(connection, transaction, query, ct);
-        bool SameSet(string p) => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(p).Year))?.Id == set.Id;
-        // The communes PostgreSQL could not attribute are found as LoadInputAsync finds them: none of the heads holds a row of
-        // theirs in their window (their row is older, or they inherit through a merger), so the mapping starts from their windows.
-        async Task<MappedRows> MapAsync(int k, ReportingPeriod asOf, bool sameSetOnly, IReadOnlyDictionary<string, CommuneData> attributed)
-        {
-            var missing = loaded.Unattributed[k].Select(i => communes[i]).ToList();
-            var found = missing.Count == 0
-                ? new MappedRows(new Dictionary<string, CommuneData>(), new HashSet<Guid>())
-                : await mapping.ResolveAsync(missing, units.Boundaries, asOf, NoRows, async windows =>
-                {
-                    var rows = await LoadWindowsAsync(connection, transaction, windows, pattern, ct);
-                    return sameSetOnly ? rows.Where(f => SameSet(f.Value.Period)).ToDictionary() : rows;
-                });
-            if (attributed.Count == 0) return found;
-            var all = new Dictionary<string, CommuneData>(found.Rows);
-            foreach (var (code, row) in attributed) all[code] = row;
-            return new MappedRows(all, found.Used.Concat(attributed.Values.Select(r => r.SubmissionId)).ToHashSet());
-        }
-        var reports = loaded.Heads[0].Where(r => SameSet(r.Period)).ToList();
-        var previous = loaded.Heads[1].Where(r => SameSet(r.Period)).ToList();
-        var baseline = loaded.Heads[2];
-        var rows = await MapAsync(0, period, sameSetOnly: true, loaded.Checked);
-        var previousRows = await MapAsync(1, period.Previous, sameSetOnly: true, loaded.Previous);
-        var baselineRows = await MapAsync(2, baselinePeriod, sameSetOnly: false, NoRows);
-        await transaction.CommitAsync(ct);
-        var input = new CalculationInput(period, set, units.Province, reportingUnits, communes, reports, baseline,
-            data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(baselinePeriod.Year)), data.Targets, data.DataElements, now, previous,
-            rows, previousRows, baselineRows, units.Boundaries, ChangeOf(data, units, calendar.BoundariesOf(baselinePeriod), rows), loaded.Counts);
-        return (input, loaded.Newest);
-    }
-
-    private static readonly IReadOnlyDictionary<string, CommuneData> NoRows = new Dictionary<string, CommuneData>();
 
     /// <summary>
     /// The merger the figures were mapped across: the newest one since the end of the previous year (the baseline's units), or
@@ -172,7 +112,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     /// For each unit, the current accepted submission of the newest period up to the period, up to the previous period and up
     /// to <paramref name="baseline"/>, with their commune rows; the data elements of the period's only. One statement.
     /// </summary>
-    private static async Task<(List<UnitReport> Reports, List<UnitReport> Previous, List<UnitReport> Baseline)> LoadReportsAsync(
+    private static async Task<(List<UnitReport> Reports, List<UnitReport> Previous, List<UnitReport> Baseline, DateTimeOffset? Newest)> LoadReportsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string[] units, ReportingPeriod period, ReportingPeriod baseline, CancellationToken ct)
     {
         // One backward step on the (unit_code, period) key per unit: `distinct on` over the whole table would read, check
@@ -184,26 +124,27 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         // previous period's rows are compared by their criteria, the baseline's averaged, so neither reads them.
         await using var command = new NpgsqlCommand("""
             with newest as (
-                select u.code as unit_code, h.period, h.submission_id, h.late, row_number() over (partition by u.code order by h.period desc) as n
+                select u.code as unit_code, h.period, h.submission_id, h.late, h.received_at,
+                       row_number() over (partition by u.code order by h.period desc) as n
                 from unnest(@units) as u(code)
                 cross join lateral (
-                    select period, submission_id, late from current_submissions
+                    select period, submission_id, late, received_at from current_submissions
                     where unit_code = u.code and period <= @period and period ~ @pattern
                     order by period desc limit 2) h),
             heads as (
-                select 0 as k, unit_code, period, submission_id, late from newest where n = 1
+                select 0 as k, unit_code, period, submission_id, late, received_at from newest where n = 1
                 union all
-                select 1, t.unit_code, t.period, t.submission_id, t.late from newest t
+                select 1, t.unit_code, t.period, t.submission_id, t.late, t.received_at from newest t
                 where t.n = case when exists (select from newest f where f.unit_code = t.unit_code and f.n = 1 and f.period = @period) then 2 else 1 end
                 union all
-                select 2, h.unit_code, h.period, h.submission_id, h.late
+                select 2, h.unit_code, h.period, h.submission_id, h.late, h.received_at
                 from unnest(@units) as u(code)
                 cross join lateral (
-                    select unit_code, period, submission_id, late from current_submissions
+                    select unit_code, period, submission_id, late, received_at from current_submissions
                     where unit_code = u.code and period <= @baseline and period ~ @pattern
                     order by period desc limit 1) h)
             select h.k, h.unit_code, h.period, h.submission_id, h.late, c.commune_code, c.status, c.recognized_year, c.criteria_met,
-                   case when h.k = 0 then c.indicators::text end, d.codes, d.values_
+                   case when h.k = 0 then c.indicators::text end, d.codes, d.values_, h.received_at
             from heads h
             left join lateral (
                 select array_agg(element_code) as codes, array_agg(value) as values_ from submission_data
@@ -218,6 +159,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
 
         List<UnitReport>[] sets = [[], [], []];
         List<CommuneReport>? rows = null;
+        DateTimeOffset? newest = null;
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -236,13 +178,15 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
                     data = sums;
                 }
                 reports.Add(new UnitReport(unit, reader.GetString(2), reader.GetGuid(3), reader.GetBoolean(4), rows, data));
+                var received = reader.GetFieldValue<DateTimeOffset>(12);
+                if (reports == sets[0] && (newest is null || received > newest)) newest = received;
             }
             if (reader.IsDBNull(5)) continue;
             rows!.Add(new CommuneReport(reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt32(7),
                 Array.ConvertAll(reader.GetFieldValue<short[]>(8), n => (int)n),
                 reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(reader.GetString(9))));
         }
-        return (sets[0], sets[1], sets[2]);
+        return (sets[0], sets[1], sets[2], newest);
     }
 
     private static readonly IReadOnlyDictionary<string, decimal> NoData = new Dictionary<string, decimal>();

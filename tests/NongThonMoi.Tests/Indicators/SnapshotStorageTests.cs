@@ -41,7 +41,7 @@ public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture s
         {
             await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(ReportingPeriod.Parse(period), false, default));
             var stored = (await repository.FindAsync(period, default))!;
-            // The job counts most communes in PostgreSQL and reads few rows; the row-by-row load gives every row it used.
+            // Every row the figures used, computed afresh: what the stored references must rebuild.
             var expected = IndicatorCalculator.Calculate(await repository.LoadInputAsync(ReportingPeriod.Parse(period), DateTimeOffset.UtcNow, default));
             var rebuilt = await repository.CommunesAsync(stored, default);
             Assert.Equal(Json(expected.Communes), Json(rebuilt));
@@ -152,7 +152,7 @@ public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture s
         Assert.Equal(json, await app.Admin().GetStringAsync("/api/indicators/2026-W48"));
         Assert.Equal(json, JsonSerializer.Serialize((await repository.HistoryAsync(period.Id, 1, default)).Single(), JsonDefaults.Options));
         Assert.Equal(json, JsonSerializer.Serialize((await repository.SnapshotsAsync([stored.Id], default))[stored.Id], JsonDefaults.Options));
-        // The job counts most communes in PostgreSQL and reads few rows; the row-by-row load gives every row it used.
+        // Every row the figures used, computed afresh: what the stored references must rebuild.
         var rows = IndicatorCalculator.Calculate(await repository.LoadInputAsync(period, DateTimeOffset.UtcNow, default)).Communes;
         Assert.Equal(Json(rows), Json(await repository.CommunesAsync(stored, default)));
         Assert.Equal(3, (await repository.LatestSubmissionsAsync(period.Id, default))!.SubmissionIds.Count);
