@@ -128,9 +128,7 @@ public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture s
         using var reference = new TestReference(TestReference.SmallProvince);
         await using var app = await SmallProvinceAsync(reference);
         var period = ReportingPeriod.Parse("2026-W48");
-        await SubmitAsync(app, WalkingSkeletonTests.Body901("2026-W47"));
-        await SubmitAsync(app, WalkingSkeletonTests.Body901());
-        await SubmitAsync(app, WalkingSkeletonTests.Body902());
+        await SubmitThreeAsync(app);
         await using var connection = await app.Get<NpgsqlDataSource>().OpenConnectionAsync();
         // The first id in PostgreSQL's order takes the newest key: the keys' order is no longer the ids' order, and rows
         // read through positions counted in the wrong one would be another submission's (or missing).
@@ -166,9 +164,7 @@ public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture s
         using var reference = new TestReference(TestReference.SmallProvince);
         await using var app = await SmallProvinceAsync(reference);
         var period = ReportingPeriod.Parse("2026-W48");
-        await SubmitAsync(app, WalkingSkeletonTests.Body901("2026-W47"));
-        await SubmitAsync(app, WalkingSkeletonTests.Body901());
-        await SubmitAsync(app, WalkingSkeletonTests.Body902());
+        await SubmitThreeAsync(app);
         var result = (await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, false, default)))!;
         var repository = app.Get<SnapshotRepository>();
         var compact = (await repository.FindAsync(period.Id, default))!;
@@ -230,6 +226,14 @@ public sealed class SnapshotStorageTests(PostgresFixture postgres, SmtpFixture s
         await app.Get<NongThonMoi.Infrastructure.Database.MigrationRunner>().ApplyAsync(default);
         await app.Get<ReferenceSync>().RunAsync(default);
         return app;
+    }
+
+    /// <summary>District 901's last two weeks and 902's week: three submissions behind 2026-W48's figures.</summary>
+    private static async Task SubmitThreeAsync(TestApp app)
+    {
+        await SubmitAsync(app, WalkingSkeletonTests.Body901("2026-W47"));
+        await SubmitAsync(app, WalkingSkeletonTests.Body901());
+        await SubmitAsync(app, WalkingSkeletonTests.Body902());
     }
 
     private static string Json(IReadOnlyList<CommuneFigures> communes) => JsonSerializer.Serialize(communes, JsonDefaults.Options);
