@@ -393,15 +393,6 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     /// </summary>
     public const string KeysOfRow = "select (sum(d) over (order by i))::bigint as seq from unnest(n.submission_key_deltas) with ordinality u(d, i)";
 
-    /// <summary>The same in C#: the keys back from their differences.</summary>
-    private static long[] KeysOf(long[] deltas)
-    {
-        var keys = new long[deltas.Length];
-        long key = 0;
-        for (var i = 0; i < deltas.Length; i++) keys[i] = key += deltas[i];
-        return keys;
-    }
-
     /// <summary>The columns <see cref="PayloadOf"/> reads, in its order, of a snapshot row aliased <c>n</c>.</summary>
     private const string PayloadColumns = "n.payload::text, n.payload_br";
 
@@ -489,12 +480,14 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     /// <summary>The ids of a snapshot's submission keys, in the order its positions count (migration 0014).</summary>
     private async Task<Guid[]> IdsOfAsync(StoredSnapshot stored, CancellationToken ct)
     {
-        var keys = stored.SubmissionKeys ?? throw new InvalidOperationException($"snapshot {stored.Id} has neither submission_ids nor submission_key_deltas");
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var ids = (await connection.QueryAsync<Guid>(new CommandDefinition(
-            "select id from submissions where seq = any(@keys) order by id", new { keys }, cancellationToken: ct))).ToArray();
-        return ids.Length == keys.Length ? ids
-            : throw new InvalidOperationException($"snapshot {stored.Id}: {keys.Length - ids.Length} of its {keys.Length} submissions are no longer stored");
+        var (ids, keys) = await connection.QuerySingleAsync<(Guid[]? Ids, int? Keys)>(new CommandDefinition($"""
+            select array(select s.id from ({KeysOfRow}) k join submissions s on s.seq = k.seq order by s.id), cardinality(n.submission_key_deltas)
+            from snapshots n where n.id = @Id
+            """, new { stored.Id }, cancellationToken: ct));
+        if (keys is not { } count) throw new InvalidOperationException($"snapshot {stored.Id} has neither submission_ids nor submission_key_deltas");
+        return ids!.Length == count ? ids
+            : throw new InvalidOperationException($"snapshot {stored.Id}: {count - ids.Length} of its {count} submissions are no longer stored");
     }
 
     /// <summary>The rows named, by their primary key, each with its submission's period.</summary>
@@ -535,7 +528,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand($"""
-            select n.id, n.period, {PayloadColumns}, n.communes::text, n.submission_ids, n.submission_key_deltas, n.commune_sources,
+            select n.id, n.period, {PayloadColumns}, n.communes::text, n.submission_ids, n.commune_sources,
                    n.commune_sources_br, n.derived_rows::text
             from snapshots n
             {where}
@@ -545,8 +538,8 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         if (!await reader.ReadAsync(ct)) return null;
         T? Read<T>(int i) where T : class => reader.IsDBNull(i) ? null : reader.GetFieldValue<T>(i);
         return new StoredSnapshot(reader.GetInt64(0), reader.GetString(1), PayloadOf(Read<string>(2), Read<byte[]>(3)),
-            Read<string>(4), Read<Guid[]>(5), Read<long[]>(6) is { } deltas ? KeysOf(deltas) : null,
-            Read<int[]>(7) ?? (Read<byte[]>(8) is { } packed ? UnpackSources(packed) : null), Read<string>(9));
+            Read<string>(4), Read<Guid[]>(5), Read<int[]>(6) ?? (Read<byte[]>(7) is { } packed ? UnpackSources(packed) : null),
+            Read<string>(8));
     }
 
     /// <summary>The newest snapshot of each of the <paramref name="count"/> periods up to <paramref name="period"/>, oldest first (for trends).</summary>
@@ -592,11 +585,11 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
 /// <summary>
 /// A stored snapshot: its API JSON, and either the copy of its commune rows (stored before migration 0011) or the references
 /// to them (<see cref="CommuneSources"/>, <see cref="DerivedRows"/>), read by <see cref="SnapshotRepository.CommunesAsync"/>.
-/// The submissions it used are their ids in snapshots stored before migration 0014, their keys after it.
+/// The submissions it used are here as ids in snapshots stored before migration 0014; after it they are read from their keys when
+/// the commune rows are rebuilt (the API needs only the payload).
 /// </summary>
 public sealed record StoredSnapshot(
-    long Id, string Period, string Payload, string? Communes, Guid[]? SubmissionIds, long[]? SubmissionKeys, int[]? CommuneSources,
-    string? DerivedRows)
+    long Id, string Period, string Payload, string? Communes, Guid[]? SubmissionIds, int[]? CommuneSources, string? DerivedRows)
 {
     private IndicatorSnapshot? _snapshot;
 
