@@ -23,6 +23,7 @@ public static class BenchProgram
         var output = Path.Combine("bench", "results", "latest.json");
         var workers = 1;
         var pgStatements = false;
+        var hold = false;
         if (args is ["--smtp-probe"])
         {
             await SmtpProbe.RunAsync();
@@ -36,8 +37,9 @@ public static class BenchProgram
                 case "--out" when i + 1 < args.Length: output = args[++i]; break;
                 case "--workers" when i + 1 < args.Length && args[i + 1] is "1" or "2": workers = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--pg-statements": pgStatements = true; break;
+                case "--hold": hold = true; break;
                 default:
-                    Console.Error.WriteLine($"unknown argument {args[i]}: use --scale national|province [--workers 1|2] [--pg-statements] [--out PATH]");
+                    Console.Error.WriteLine($"unknown argument {args[i]}: use --scale national|province [--workers 1|2] [--pg-statements] [--hold] [--out PATH]");
                     return 2;
             }
         }
@@ -50,7 +52,7 @@ public static class BenchProgram
         Directory.CreateDirectory(work);
         try
         {
-            var report = await RunAsync(scale, work, workers, pgStatements ? output : null);
+            var report = await RunAsync(scale, work, workers, pgStatements ? output : null, hold);
             Results.Print(report, Console.Out);
             await Results.WriteAsync(report, output);
             Console.WriteLine($"Wrote {Path.GetFullPath(output)} in {total.Elapsed.TotalSeconds:0} s in all.");
@@ -65,7 +67,7 @@ public static class BenchProgram
     public static void Step(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {text}");
 
     /// <param name="pgStatementsOutput">With --pg-statements: the results' path, beside which the server's log is kept.</param>
-    private static async Task<BenchReport> RunAsync(Scale scale, string work, int workers, string? pgStatementsOutput)
+    private static async Task<BenchReport> RunAsync(Scale scale, string work, int workers, string? pgStatementsOutput, bool hold)
     {
         var pgStatements = pgStatementsOutput is not null;
         var details = new Dictionary<string, string>();
@@ -93,6 +95,12 @@ public static class BenchProgram
         var tokenService = host.Get<TokenService>();
         foreach (var d in reference.Districts) tokens[d.Code] = await tokenService.CreateAsync(d.Code, CancellationToken.None);
         var generationPeak = memory.Peaks()["bench"];
+        if (hold)
+        {
+            // For taking a statement apart by hand on the full data set (psql, EXPLAIN): the cluster stays up until Ctrl+C.
+            Step($"holding the data set, no scenario run: psql \"{host.ConnectionString}\"; worker on {worker.Url}; stop with Ctrl+C or SIGTERM");
+            await Task.Delay(Timeout.Infinite);
+        }
 
         // The worker at rest, started and its reference loaded, before any scenario: what every figure below starts from.
         // RssFile is the mapped assemblies and native libraries, RssShmem the JIT's code mapped twice (write-xor-execute),

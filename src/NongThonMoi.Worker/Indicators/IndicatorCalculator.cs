@@ -141,7 +141,7 @@ public static class IndicatorCalculator
     /// </summary>
     internal static Dictionary<string, CommuneData> ByCommune(IReadOnlyList<UnitReport> reports)
     {
-        var rows = new Dictionary<string, CommuneData>();
+        var rows = new Dictionary<string, CommuneData>(reports.Sum(r => r.Communes.Count));
         foreach (var report in reports)
             foreach (var row in report.Communes)
                 rows[row.Code] = new CommuneData(row, report.Period, report.SubmissionId);

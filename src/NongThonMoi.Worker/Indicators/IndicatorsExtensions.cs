@@ -7,6 +7,7 @@ public static class IndicatorsExtensions
 {
     public static WebApplicationBuilder AddIndicators(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton(_ => new ArchivedRows());
         builder.Services.AddSingleton<SnapshotRepository>();
         builder.Services.AddScoped<RecomputeJob>();
         builder.Services.AddSingleton<RecomputeTimings>();

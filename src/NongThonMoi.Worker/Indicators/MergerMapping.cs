@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using NongThonMoi.Programme;
 
 namespace NongThonMoi.Indicators;
@@ -95,13 +96,23 @@ public sealed class MergerMapping(ReferenceData data, MergerRule rule, Func<Date
 
     private Node NodeOf(Unit unit, DateOnly day, ReportingPeriod upTo)
     {
-        var merger = data.PredecessorsOf(unit.Code, day);
-        var since = merger?.Effective ?? ChainStart(unit);
-        var from = since is { } d ? firstPeriodFrom(d) : null;
+        var (merger, from) = _origins.GetOrAdd((unit.Code, unit.ValidFrom, day), _ =>
+        {
+            var merger = data.PredecessorsOf(unit.Code, day);
+            var since = merger?.Effective ?? ChainStart(unit);
+            return (merger, since is { } d ? firstPeriodFrom(d).Id : null);
+        });
         // A unit formed after the period asked for has no own rows in it (nor could a submission have named it then).
-        var window = from is not null && string.CompareOrdinal(from.Id, upTo.Id) > 0 ? null : new RowWindow(unit.Code, from?.Id, upTo.Id);
+        var window = from is not null && string.CompareOrdinal(from, upTo.Id) > 0 ? null : new RowWindow(unit.Code, from, upTo.Id);
         return new Node(unit, window, merger);
     }
+
+    /// <summary>
+    /// What formed each unit and the first period of its own rows, by code, version and day: the same for the period, the
+    /// previous period and the baseline, and for every recompute on one reference load. Working it out anew for 8,125
+    /// communes three times a recompute was a third of the recompute's own CPU nationally (BENCHMARKS.md, finding 18).
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Code, DateOnly? ValidFrom, DateOnly Day), (Predecessors? Merger, string? From)> _origins = new();
 
     /// <summary>
     /// The first day of a code's unbroken run of versions ending with <paramref name="unit"/> (a rename or a new parent keeps the

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Dapper;
@@ -10,7 +12,8 @@ using Npgsql;
 namespace NongThonMoi.Indicators;
 
 /// <summary>Loads what the calculator needs with a handful of set-based queries, and stores what it computed.</summary>
-public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting)
+public sealed class SnapshotRepository(
+    NpgsqlDataSource dataSource, ReferenceStore reference, ReportingCalendar calendar, IOptions<ReportingOptions> reporting, ArchivedRows archived)
 {
     /// <param name="boundaries">
     /// The day whose unit list to compute on; by default the period's own (its deadline day). The trend of a bulletin after a
@@ -26,7 +29,7 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         var reportingUnits = units.ReportingUnits;
         var codes = reportingUnits.Select(u => u.Code).ToArray();
         var pattern = PatternOf(period.Cycle);
-        var mapping = new MergerMapping(data, reporting.Value.MergerRuleValue, d => calendar.FirstPeriodFrom(d, period.Cycle));
+        var mapping = MappingOf(data, period.Cycle);
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         // Every input read from one snapshot of the database: a submission committed between two of these statements would
@@ -35,7 +38,13 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         // Data carried forward from a year of another criteria set counts different criteria: it is not used. Sets cover
         // consecutive years, so a commune whose newest row is of an earlier set has no row of this one.
-        bool SameSet(string p) => data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(p).Year))?.Id == set.Id;
+        var sameSet = new Dictionary<string, bool>();
+        bool SameSet(string p)
+        {
+            if (!sameSet.TryGetValue(p, out var same))
+                sameSet[p] = same = data.CriteriaSets.FirstOrDefault(s => s.AppliesTo(ReportingPeriod.Parse(p).Year))?.Id == set.Id;
+            return same;
+        }
         async Task<MappedRows> MapAsync(IReadOnlyList<UnitReport> heads, ReportingPeriod asOf, bool sameSetOnly) =>
             await mapping.ResolveAsync(communes, units.Boundaries, asOf, IndicatorCalculator.ByCommune(heads), async windows =>
             {
@@ -56,6 +65,16 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
             data.Targets, data.DataElements, now, previous, rows, previousRows, baselineRows, units.Boundaries,
             ChangeOf(data, units, calendar.BoundariesOf(baselinePeriod), rows), newest);
     }
+
+    /// <summary>
+    /// One mapping per reference load and cycle, kept with the load (it remembers what formed each unit; a new load, after a
+    /// reference sync, gets a new one).
+    /// </summary>
+    private MergerMapping MappingOf(ReferenceData data, ReportingCycle cycle) =>
+        _mappings.GetValue(data, _ => new ConcurrentDictionary<ReportingCycle, MergerMapping>())
+            .GetOrAdd(cycle, c => new MergerMapping(data, reporting.Value.MergerRuleValue, d => calendar.FirstPeriodFrom(d, c)));
+
+    private readonly ConditionalWeakTable<ReferenceData, ConcurrentDictionary<ReportingCycle, MergerMapping>> _mappings = new();
 
     /// <summary>
     /// The merger the figures were mapped across: the newest one since the end of the previous year (the baseline's units), or
@@ -110,9 +129,10 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
 
     /// <summary>
     /// For each unit, the current accepted submission of the newest period up to the period, up to the previous period and up
-    /// to <paramref name="baseline"/>, with their commune rows; the data elements of the period's only. One statement.
+    /// to <paramref name="baseline"/>, with their commune rows; the data elements of the period's only. Which submissions are the
+    /// heads is one statement; their rows come from <see cref="ArchivedRows"/>, which reads only those it has not seen.
     /// </summary>
-    private static async Task<(List<UnitReport> Reports, List<UnitReport> Previous, List<UnitReport> Baseline, DateTimeOffset? Newest)> LoadReportsAsync(
+    private async Task<(List<UnitReport> Reports, List<UnitReport> Previous, List<UnitReport> Baseline, DateTimeOffset? Newest)> LoadReportsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string[] units, ReportingPeriod period, ReportingPeriod baseline, CancellationToken ct)
     {
         // One backward step on the (unit_code, period) key per unit: `distinct on` over the whole table would read, check
@@ -120,8 +140,6 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
         // up to the previous period is the second when the first is of the period itself, else the first (the ids of one
         // cycle sort as their periods, and none falls between a period and the one before it). Each step costs ~25 µs per
         // unit nationally, so two steps per unit instead of four (three heads and the data's) is most of this statement.
-        // The raw indicator values feed only the period's own data-quality checks, and the data elements only its sums: the
-        // previous period's rows are compared by their criteria, the baseline's averaged, so neither reads them.
         await using var command = new NpgsqlCommand("""
             with newest as (
                 select u.code as unit_code, h.period, h.submission_id, h.late, h.received_at,
@@ -130,61 +148,40 @@ public sealed class SnapshotRepository(NpgsqlDataSource dataSource, ReferenceSto
                 cross join lateral (
                     select period, submission_id, late, received_at from current_submissions
                     where unit_code = u.code and period <= @period and period ~ @pattern
-                    order by period desc limit 2) h),
-            heads as (
-                select 0 as k, unit_code, period, submission_id, late, received_at from newest where n = 1
-                union all
-                select 1, t.unit_code, t.period, t.submission_id, t.late, t.received_at from newest t
-                where t.n = case when exists (select from newest f where f.unit_code = t.unit_code and f.n = 1 and f.period = @period) then 2 else 1 end
-                union all
-                select 2, h.unit_code, h.period, h.submission_id, h.late, h.received_at
-                from unnest(@units) as u(code)
-                cross join lateral (
-                    select unit_code, period, submission_id, late, received_at from current_submissions
-                    where unit_code = u.code and period <= @baseline and period ~ @pattern
-                    order by period desc limit 1) h)
-            select h.k, h.unit_code, h.period, h.submission_id, h.late, c.commune_code, c.status, c.recognized_year, c.criteria_met,
-                   case when h.k = 0 then c.indicators::text end, d.codes, d.values_, h.received_at
-            from heads h
-            left join lateral (
-                select array_agg(element_code) as codes, array_agg(value) as values_ from submission_data
-                where submission_id = h.submission_id and h.k = 0) d on true
-            left join submission_communes c on c.submission_id = h.submission_id
-            order by h.k, h.unit_code
+                    order by period desc limit 2) h)
+            select 0 as k, unit_code, period, submission_id, late, received_at from newest where n = 1
+            union all
+            select 1, t.unit_code, t.period, t.submission_id, t.late, t.received_at from newest t
+            where t.n = case when exists (select from newest f where f.unit_code = t.unit_code and f.n = 1 and f.period = @period) then 2 else 1 end
+            union all
+            select 2, h.unit_code, h.period, h.submission_id, h.late, h.received_at
+            from unnest(@units) as u(code)
+            cross join lateral (
+                select unit_code, period, submission_id, late, received_at from current_submissions
+                where unit_code = u.code and period <= @baseline and period ~ @pattern
+                order by period desc limit 1) h
+            order by 1, 2
             """, connection, transaction);
         command.Parameters.AddWithValue("units", units);
         command.Parameters.AddWithValue("period", period.Id);
         command.Parameters.AddWithValue("baseline", baseline.Id);
         command.Parameters.AddWithValue("pattern", PatternOf(period.Cycle));
 
+        var heads = new List<(int K, string Unit, string Period, Guid Id, bool Late, DateTimeOffset Received)>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                heads.Add((reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetGuid(3), reader.GetBoolean(4),
+                    reader.GetFieldValue<DateTimeOffset>(5)));
+
+        var content = await archived.OfAsync(connection, transaction, heads.Select(h => h.Id).ToHashSet(), ct);
         List<UnitReport>[] sets = [[], [], []];
-        List<CommuneReport>? rows = null;
         DateTimeOffset? newest = null;
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        foreach (var h in heads)
         {
-            var reports = sets[reader.GetInt32(0)];
-            var unit = reader.GetString(1);
-            if (reports.Count == 0 || reports[^1].UnitCode != unit)
-            {
-                rows = [];
-                var data = NoData;
-                if (!reader.IsDBNull(10))
-                {
-                    var codes = reader.GetFieldValue<string[]>(10);
-                    var values = reader.GetFieldValue<decimal[]>(11);
-                    var sums = new Dictionary<string, decimal>(codes.Length);
-                    for (var i = 0; i < codes.Length; i++) sums[codes[i]] = values[i];
-                    data = sums;
-                }
-                reports.Add(new UnitReport(unit, reader.GetString(2), reader.GetGuid(3), reader.GetBoolean(4), rows, data));
-                var received = reader.GetFieldValue<DateTimeOffset>(12);
-                if (reports == sets[0] && (newest is null || received > newest)) newest = received;
-            }
-            if (reader.IsDBNull(5)) continue;
-            rows!.Add(new CommuneReport(reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt32(7),
-                Array.ConvertAll(reader.GetFieldValue<short[]>(8), n => (int)n),
-                reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<Dictionary<string, decimal>>(reader.GetString(9))));
+            var c = content[h.Id];
+            // The data elements feed only the period's own sums.
+            sets[h.K].Add(new UnitReport(h.Unit, h.Period, h.Id, h.Late, c.Communes, h.K == 0 ? c.Data : NoData));
+            if (h.K == 0 && (newest is null || h.Received > newest)) newest = h.Received;
         }
         return (sets[0], sets[1], sets[2], newest);
     }
