@@ -136,6 +136,28 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         Assert.Equal(["2026-W47", "2026-W48", "2026-W48"], await JobPeriodsAsync(app));
     }
 
+    [Fact]
+    public async Task Requests_right_after_an_enqueue_wait_out_the_spacing()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
+            new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)), serves: false);
+        await app.Get<NongThonMoi.Infrastructure.Database.MigrationRunner>().ApplyAsync(default);
+        var trigger = app.Get<ISubmissionAccepted>();
+        var forwarded = () => app.Get<HangfireRecomputeTrigger>().FlushAsync(CancellationToken.None);
+
+        trigger.OnAccepted("2026-W48");
+        await forwarded();
+        var since = System.Diagnostics.Stopwatch.StartNew();
+        // Another period, so that only the spacing (not the waiting job of the first) can hold it back.
+        trigger.OnAccepted("2026-W47");
+        await forwarded();
+
+        // A lower bound only: the loop waited the spacing out (less the few ms before the clock above started).
+        Assert.True(since.Elapsed >= HangfireRecomputeTrigger.Spacing - TimeSpan.FromMilliseconds(50), $"forwarded after {since.Elapsed.TotalMilliseconds} ms");
+        Assert.Equal(["2026-W47", "2026-W48"], await JobPeriodsAsync(app));
+    }
+
     /// <summary>The period of every recompute job ever created, whatever its state.</summary>
     private static async Task<string[]> JobPeriodsAsync(TestApp app)
     {
