@@ -61,19 +61,18 @@ public sealed class ArchivedRows(int maxRows = ArchivedRows.MaxRows)
         NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyCollection<Guid> ids, CancellationToken ct)
     {
         var found = new Dictionary<Guid, Content>(ids.Count);
-        var missing = new List<Guid>();
+        var missing = new HashSet<Guid>();
         lock (_gate)
         {
             var use = ++_uses;
             foreach (var id in ids)
             {
-                if (found.ContainsKey(id)) continue;
                 if (_entries.TryGetValue(id, out var entry))
                 {
                     entry.LastUse = use;
                     found[id] = entry.Content;
                 }
-                else if (!missing.Contains(id)) missing.Add(id);
+                else missing.Add(id);
             }
         }
         if (missing.Count == 0) return found;
@@ -105,7 +104,7 @@ public sealed class ArchivedRows(int maxRows = ArchivedRows.MaxRows)
     }
 
     private async Task<Dictionary<Guid, Content>> ReadAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, List<Guid> ids, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, HashSet<Guid> ids, CancellationToken ct)
     {
         var rows = ids.ToDictionary(id => id, _ => new List<CommuneReport>());
         var data = new Dictionary<Guid, IReadOnlyDictionary<string, decimal>>();
