@@ -32,8 +32,8 @@ public sealed class ArchivedRows(int maxRows = ArchivedRows.MaxRows)
     private long _rows;
     private long _uses;
 
-    /// <summary>A submission's rows (its communes' rows and its data sums), as archived.</summary>
-    public sealed record Content(IReadOnlyList<CommuneReport> Communes, IReadOnlyDictionary<string, decimal> Data);
+    /// <summary>A submission's rows (its communes' rows and its data sums), as archived, and its short key (<c>submissions.seq</c>).</summary>
+    public sealed record Content(IReadOnlyList<CommuneReport> Communes, IReadOnlyDictionary<string, decimal> Data, long Key);
 
     private sealed class Entry(Content content)
     {
@@ -50,6 +50,40 @@ public sealed class ArchivedRows(int maxRows = ArchivedRows.MaxRows)
         get
         {
             lock (_gate) return _entries.Count;
+        }
+    }
+
+    /// <summary>
+    /// The short key (<c>submissions.seq</c>) of each of <paramref name="ids"/> that has one: those kept from memory, the rest
+    /// in one look-up. A snapshot stores its submissions by these keys; looking up 2,100 ids in PostgreSQL was most of a
+    /// national snapshot's store (BENCHMARKS.md, finding 18).
+    /// </summary>
+    public async Task<Dictionary<Guid, long>> KeysOfAsync(NpgsqlConnection connection, IReadOnlyCollection<Guid> ids, CancellationToken ct)
+    {
+        var keys = new Dictionary<Guid, long>(ids.Count);
+        var missing = new List<Guid>();
+        lock (_gate)
+            foreach (var id in ids)
+                if (_entries.TryGetValue(id, out var entry)) keys[id] = entry.Content.Key;
+                else missing.Add(id);
+        if (missing.Count == 0) return keys;
+        await using var command = new NpgsqlCommand("select id, seq from submissions where id = any(@ids)", connection)
+        {
+            Parameters = { new NpgsqlParameter<Guid[]>("ids", [.. missing]) },
+        };
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) keys[reader.GetGuid(0)] = reader.GetInt64(1);
+        return keys;
+    }
+
+    /// <summary>Lets go of every submission kept (the bench weighs what they held); they are read again when asked for.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _entries.Clear();
+            _strings.Clear();
+            _rows = 0;
         }
     }
 
@@ -108,6 +142,7 @@ public sealed class ArchivedRows(int maxRows = ArchivedRows.MaxRows)
     {
         var rows = ids.ToDictionary(id => id, _ => new List<CommuneReport>());
         var data = new Dictionary<Guid, IReadOnlyDictionary<string, decimal>>();
+        var keys = new Dictionary<Guid, long>(ids.Count);
         // Both by the primary keys' leading submission_id; the communes in code order, as the index gives them.
         await using var batch = new NpgsqlBatch(connection, transaction)
         {
@@ -121,6 +156,7 @@ public sealed class ArchivedRows(int maxRows = ArchivedRows.MaxRows)
                     select submission_id, array_agg(element_code), array_agg(value) from submission_data
                     where submission_id = any(@ids) group by submission_id
                     """) { Parameters = { new NpgsqlParameter<Guid[]>("ids", [.. ids]) } },
+                new NpgsqlBatchCommand("select id, seq from submissions where id = any(@ids)") { Parameters = { new NpgsqlParameter<Guid[]>("ids", [.. ids]) } },
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(ct);
@@ -143,7 +179,11 @@ public sealed class ArchivedRows(int maxRows = ArchivedRows.MaxRows)
             for (var i = 0; i < codes.Length; i++) sums[codes[i]] = values[i];
             data[reader.GetGuid(0)] = sums;
         }
-        return rows.ToDictionary(r => r.Key, r => new Content(r.Value, data.GetValueOrDefault(r.Key, NoData)));
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct)) keys[reader.GetGuid(0)] = reader.GetInt64(1);
+        // Every id asked for is a head's, so it is in submissions; a missing one would be a broken archive, not a cache miss.
+        return rows.ToDictionary(r => r.Key, r => new Content(r.Value, data.GetValueOrDefault(r.Key, NoData),
+            keys.TryGetValue(r.Key, out var key) ? key : throw new InvalidOperationException($"submission {r.Key} is not in submissions")));
     }
 
     private string Shared(string value)

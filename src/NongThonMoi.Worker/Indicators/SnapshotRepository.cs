@@ -264,17 +264,19 @@ public sealed class SnapshotRepository(
             .Distinct().Order(UuidOrder).ToArray();
         var (sources, derived) = result.Sources is { } used ? SourcesOf(used, ids) : (null, null);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        // The ids become their keys (stored as differences) inside the insert, so the store stays one round trip (migration
-        // 0014). The positions in commune_sources and derived_rows are in the ids sorted as PostgreSQL sorts uuids, which the
-        // keys give back. No row is stored when an id has no key: its positions would point at the wrong submissions.
-        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
-            with used as (select seq from submissions where id = any(@Ids))
+        // The ids are stored as their keys (migration 0014), sorted, as differences. The positions in commune_sources and
+        // derived_rows are in the ids sorted as PostgreSQL sorts uuids, which the keys give back. No row is stored when an id
+        // has no key: its positions would point at the wrong submissions.
+        var keys = await archived.KeysOfAsync(connection, ids, ct);
+        if (keys.Count != ids.Length)
+            throw new InvalidOperationException($"snapshot of {s.Period} not stored: a submission it used is not in submissions");
+        var sorted = keys.Values.Order().ToArray();
+        var deltas = new long[sorted.Length];
+        for (var i = 0; i < sorted.Length; i++) deltas[i] = sorted[i] - (i == 0 ? 0 : sorted[i - 1]);
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
             insert into snapshots (period, computed_at, criteria_set_id, input_mark, submission_key_deltas, payload_br, communes,
                                    commune_sources_br, derived_rows)
-            select @Period, @ComputedAt, @CriteriaSet, @InputMark::timestamptz,
-                   array(select seq - coalesce(lag(seq) over (order by seq), 0) from used order by seq), @Payload,
-                   @Communes::json, @Sources::bytea, @Derived::jsonb
-            where (select count(*) from used) = cardinality(@Ids)
+            values (@Period, @ComputedAt, @CriteriaSet, @InputMark::timestamptz, @Deltas, @Payload, @Communes::json, @Sources::bytea, @Derived::jsonb)
             returning id
             """, new
         {
@@ -282,14 +284,14 @@ public sealed class SnapshotRepository(
             s.ComputedAt,
             s.CriteriaSet,
             InputMark = inputMark,
-            Ids = ids,
+            Deltas = deltas,
             Payload = CompressPayload(JsonSerializer.Serialize(s, JsonDefaults.Options)),
             // A result without its sources (built by hand) can only be kept as a copy of the rows.
             Communes = sources is null ? JsonSerializer.Serialize(result.Communes, JsonDefaults.Options) : null,
             Sources = sources is null ? null : PackSources(sources),
             Derived = derived is null ? null : JsonSerializer.Serialize(derived, JsonDefaults.Options),
         }, cancellationToken: ct));
-        return id ?? throw new InvalidOperationException($"snapshot of {s.Period} not stored: a submission it used is not in submissions");
+        return id;
     }
 
     /// <summary>
