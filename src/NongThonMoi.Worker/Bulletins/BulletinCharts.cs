@@ -20,10 +20,20 @@ public static class BulletinCharts
     // DejaVu covers every Vietnamese letter; ScottPlot's default font may not be installed on a server.
     private const string FontName = "DejaVu Sans";
 
+    /// <summary>
+    /// The most rows of a chart drawn at once; a taller chart is drawn in strips of this many (<see cref="Png"/>). 1,024 rows
+    /// are a 2.4 MB picture.
+    /// </summary>
+    internal const int StripRows = 1024;
+
     public static IReadOnlyList<BulletinChart> Render(BulletinContent c)
     {
         var charts = new List<BulletinChart>();
-        if (c.Rows.Count > 0) charts.Add(new("chart-units", Units(c)));
+        if (c.Rows.Count > 0)
+        {
+            var (plot, height) = Units(c);
+            charts.Add(new("chart-units", Png(plot, height)));
+        }
         if (c.Trend.Count >= 2) charts.Add(new("chart-trend", Trend(c.Trend)));
         if (c.Criteria.Count > 0) charts.Add(new("chart-criteria", Criteria(c.Criteria)));
         return charts;
@@ -33,7 +43,7 @@ public static class BulletinCharts
     /// Province: standard communes per unit; district: criteria met per commune. Horizontal bars, first row on
     /// top, so that twenty names stay readable; a unit without data is grey, a commune short of the standard amber.
     /// </summary>
-    private static byte[] Units(BulletinContent c)
+    internal static (Plot Plot, int Height) Units(BulletinContent c)
     {
         var communes = c.Table == BulletinTable.Communes;
         var rows = c.Rows;
@@ -56,7 +66,7 @@ public static class BulletinCharts
         plot.Axes.Margins(left: 0, right: 0.12);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.HideGrid();
-        return Png(plot, Math.Max(Height, 60 + 22 * rows.Count));
+        return (plot, Math.Max(Height, 60 + 22 * rows.Count));
     }
 
     private static byte[] Trend(IReadOnlyList<TrendPoint> trend)
@@ -119,7 +129,43 @@ public static class BulletinCharts
     /// RGBA PNG at zlib level 1 with the Sub filter only. ScottPlot's GetImageBytes encodes at the default level with every
     /// filter tried, which cost most of a chart's time (BENCHMARKS.md).
     /// </summary>
-    private static byte[] Png(Plot plot, int height = Height)
+    /// <remarks>
+    /// A chart taller than <see cref="StripRows"/> is drawn in strips, for memory: the national bulletin's units chart
+    /// (600 × 15,460 pixels) drawn whole was a 37 MB picture and 9 MB of palette indices at once, the worker's largest
+    /// spike in the national benchmark's delivery (36–45 MB, BENCHMARKS.md finding 16). A chart of one strip or less is
+    /// drawn whole, as before.
+    /// </remarks>
+    private static byte[] Png(Plot plot, int height = Height) =>
+        height <= StripRows ? Whole(plot, height) : InStrips(plot, height, StripRows) ?? Whole(plot, height);
+
+    /// <summary>
+    /// The PNG of a chart drawn <paramref name="stripRows"/> rows at a time, or null when it is not opaque (a chart's
+    /// background is: then SkiaSharp's RGBA PNG, which needs the whole picture). ScottPlot draws the chart once into a
+    /// recording (an <see cref="SKPicture"/>: ~0.6 MB for 700 bars and their labels), played back on a picture of
+    /// <paramref name="stripRows"/> rows shifted up by each strip's first row, twice a strip (<see cref="PalettePng"/> counts
+    /// the colours, then indexes the rows). Not quite the pixels drawn whole: Skia anti-aliases a few bar edges far down a
+    /// tall chart a few shades apart (the test's 700-unit chart: 128 of 9.3 M pixels, at most 8 of 255); accepted.
+    /// </summary>
+    internal static byte[]? InStrips(Plot plot, int height, int stripRows)
+    {
+        using var recorder = new SKPictureRecorder();
+        plot.Render(recorder.BeginRecording(new SKRect(0, 0, Width, height)), Width, height);
+        using var picture = recorder.EndRecording();
+        using var strip = new SKBitmap(new SKImageInfo(Width, stripRows, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using var canvas = new SKCanvas(strip);
+        return PalettePng.TryEncode(Width, height, strip.RowBytes, stripRows, (top, _) =>
+        {
+            canvas.Clear(SKColors.Transparent); // as a new picture: what the chart does not cover stays transparent
+            canvas.Save();
+            canvas.Translate(0, -top);
+            canvas.DrawPicture(picture);
+            canvas.Restore();
+            return strip.GetPixelSpan();
+        });
+    }
+
+    /// <summary>The chart drawn on one picture of its size.</summary>
+    internal static byte[] Whole(Plot plot, int height)
     {
         using var surface = SKSurface.Create(new SKImageInfo(Width, height, SKColorType.Rgba8888, SKAlphaType.Premul))
             ?? throw new InvalidOperationException($"cannot draw a {Width}×{height} chart");

@@ -31,14 +31,14 @@ public static class PalettePng
         if (Palette(counts) is not var (colours, index)) return null;
         var png = Begin(width, height, colours, out var dataStart);
         // A chart's rows (180 KB for 600×300) would be a large-object-heap array per chart, three per bulletin, and the
-        // large-object heap is collected only with gen 2: borrowed from the pool instead. A tall chart's (the national
-        // units chart: 9 MB) is allocated as before, so the pool does not keep an array that size for good.
+        // large-object heap is collected only with gen 2: borrowed from the pool instead. A taller picture's is allocated as
+        // before, so the pool does not keep an array that size for good (a tall chart comes in strips: the overload below).
         var size = (width + 1) * height;
         var rows = size <= MaxPooledRows ? ArrayPool<byte>.Shared.Rent(size) : new byte[size];
         try
         {
             using (var zlib = Idat(png))
-                zlib.Write(rows, 0, Index(rgba, width, height, rowBytes, index, rows));
+                zlib.Write(rows, 0, Index(rgba, width, height, rowBytes, colours, index, rows));
         }
         finally
         {
@@ -48,10 +48,51 @@ public static class PalettePng
     }
 
     /// <summary>
+    /// Rows <paramref name="top"/> to <paramref name="top"/> + <paramref name="count"/> − 1 of a picture, drawn on demand:
+    /// RGBA as for <see cref="TryEncode(ReadOnlySpan{byte}, int, int, int)"/>, row 0 of the span being row
+    /// <paramref name="top"/>. The span is read before the next call.
+    /// </summary>
+    public delegate ReadOnlySpan<byte> Strip(int top, int count);
+
+    /// <summary>
+    /// The PNG of a picture drawn <paramref name="stripRows"/> rows at a time, so that the whole of it never needs to be in
+    /// memory: each strip is asked for twice, once to count its colours and once, after the palette is chosen, to index and
+    /// compress it, and must come back the same both times (a colour that did not is drawn with the nearest in the palette).
+    /// The same palette and indices as the picture given whole; the compressed bytes may differ by a few (zlib's output
+    /// depends on how its input was cut).
+    /// </summary>
+    public static byte[]? TryEncode(int width, int height, int rowBytes, int stripRows, Strip strip)
+    {
+        var counts = new Dictionary<uint, int>();
+        for (var top = 0; top < height; top += stripRows)
+        {
+            var count = Math.Min(stripRows, height - top);
+            Count(counts, strip(top, count), width, count, rowBytes);
+        }
+        if (Palette(counts) is not var (colours, index)) return null;
+        var png = Begin(width, height, colours, out var dataStart);
+        var rows = ArrayPool<byte>.Shared.Rent((width + 1) * Math.Min(stripRows, height));
+        try
+        {
+            using (var zlib = Idat(png))
+                for (var top = 0; top < height; top += stripRows)
+                {
+                    var count = Math.Min(stripRows, height - top);
+                    zlib.Write(rows, 0, Index(strip(top, count), width, count, rowBytes, colours, index, rows));
+                }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rows);
+        }
+        return End(png, dataStart);
+    }
+
+    /// <summary>
     /// Each row as a filter byte (0: none — indices compress well as they are) and one index per pixel, into
     /// <paramref name="rows"/>; the bytes written.
     /// </summary>
-    private static int Index(ReadOnlySpan<byte> rgba, int width, int height, int rowBytes, Dictionary<uint, byte> index, byte[] rows)
+    private static int Index(ReadOnlySpan<byte> rgba, int width, int height, int rowBytes, uint[] colours, Dictionary<uint, byte> index, byte[] rows)
     {
         uint last = 0;
         byte lastIndex = 0; // every opaque pixel differs from 0, so the first is looked up
@@ -67,7 +108,8 @@ public static class PalettePng
                 // Runs of one colour are most of a chart: the last pixel's index answers without a look-up.
                 if (pixel != last)
                 {
-                    lastIndex = index[pixel];
+                    // Not counted: a strip drawn differently the second time (never seen; nearest rather than no bulletin).
+                    if (!index.TryGetValue(pixel, out lastIndex)) lastIndex = Nearest(colours, pixel);
                     last = pixel;
                 }
                 rows[o + x] = lastIndex;

@@ -62,6 +62,38 @@ public sealed class PalettePngTests
         }
     }
 
+    [Theory]
+    [InlineData(53)] // one strip
+    [InlineData(10)] // five, the last three rows
+    [InlineData(1)]  // a row at a time
+    public void A_picture_given_in_strips_comes_back_as_the_picture_given_whole(int stripRows)
+    {
+        // 400 colours, so that the palette is chosen by frequency, in rows 1,608 bytes apart (more than 4 × 397).
+        const int width = 397, height = 53, rowBytes = 1608;
+        var rgba = new byte[rowBytes * height];
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                rgba.AsSpan(y * rowBytes + x * 4, 4).SetTo((byte)(x * y % 20 * 12), (byte)(y % 20 * 12), (byte)(x / 100 * 60));
+        var asked = new List<(int, int)>();
+
+        var png = PalettePng.TryEncode(width, height, rowBytes, stripRows, (top, count) =>
+        {
+            asked.Add((top, count));
+            return rgba.AsSpan(top * rowBytes, count * rowBytes);
+        });
+
+        Assert.NotNull(png);
+        using var expected = SKBitmap.Decode(PalettePng.TryEncode(rgba, width, height, rowBytes));
+        using var actual = SKBitmap.Decode(png); // not the same bytes: zlib's output depends on how its input was cut
+        Assert.Equal((width, height), (actual.Width, actual.Height));
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                Assert.Equal(expected.GetPixel(x, y), actual.GetPixel(x, y));
+        var strips = Enumerable.Range(0, (height + stripRows - 1) / stripRows)
+            .Select(i => (i * stripRows, Math.Min(stripRows, height - i * stripRows))).ToList();
+        Assert.Equal(strips.Concat(strips), asked); // every strip twice: to count its colours, then to index it
+    }
+
     [Fact]
     public void A_transparent_pixel_is_left_to_the_RGBA_encoder()
     {
