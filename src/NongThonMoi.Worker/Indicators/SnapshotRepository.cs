@@ -135,35 +135,33 @@ public sealed class SnapshotRepository(
     private async Task<(List<UnitReport> Reports, List<UnitReport> Previous, List<UnitReport> Baseline, DateTimeOffset? Newest)> LoadReportsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string[] units, ReportingPeriod period, ReportingPeriod baseline, CancellationToken ct)
     {
-        // One backward step on the (unit_code, period) key per unit: `distinct on` over the whole table would read, check
-        // and sort every period of every unit (figures in BENCHMARKS.md). The step for the period takes two rows: the newest
-        // up to the previous period is the second when the first is of the period itself, else the first (the ids of one
-        // cycle sort as their periods, and none falls between a period and the one before it). Each step costs ~25 µs per
-        // unit nationally, so two steps per unit instead of four (three heads and the data's) is most of this statement.
+        // Most units have a row for exactly the period asked (the period, the previous one, the end of last year): those
+        // come from one range of the period index each. Only a unit without one takes a backward step on the (unit_code,
+        // period) key to its newest earlier row (carried forward): `distinct on` over the whole table would read, check and
+        // sort every period of every unit (BENCHMARKS.md, finding 1), and a step per unit and head, 2,100 nationally at
+        // ~10–25 µs each, was most of a recompute once the rows were kept (finding 22).
         await using var command = new NpgsqlCommand("""
-            with newest as (
-                select u.code as unit_code, h.period, h.submission_id, h.late, h.received_at,
-                       row_number() over (partition by u.code order by h.period desc) as n
-                from unnest(@units) as u(code)
-                cross join lateral (
-                    select period, submission_id, late, received_at from current_submissions
-                    where unit_code = u.code and period <= @period and period ~ @pattern
-                    order by period desc limit 2) h)
-            select 0 as k, unit_code, period, submission_id, late, received_at from newest where n = 1
+            with wanted(k, upto) as (values (0, @period), (1, @previous), (2, @baseline)),
+            exact as (
+                select w.k, c.unit_code, c.period, c.submission_id, c.late, c.received_at
+                from wanted w join current_submissions c on c.period = w.upto
+                where c.unit_code = any(@units)),
+            missing as (
+                select w.k, w.upto, u.code from wanted w cross join unnest(@units) as u(code)
+                where not exists (select from exact e where e.k = w.k and e.unit_code = u.code))
+            select k, unit_code, period, submission_id, late, received_at from exact
             union all
-            select 1, t.unit_code, t.period, t.submission_id, t.late, t.received_at from newest t
-            where t.n = case when exists (select from newest f where f.unit_code = t.unit_code and f.n = 1 and f.period = @period) then 2 else 1 end
-            union all
-            select 2, h.unit_code, h.period, h.submission_id, h.late, h.received_at
-            from unnest(@units) as u(code)
+            select m.k, h.unit_code, h.period, h.submission_id, h.late, h.received_at
+            from missing m
             cross join lateral (
                 select unit_code, period, submission_id, late, received_at from current_submissions
-                where unit_code = u.code and period <= @baseline and period ~ @pattern
+                where unit_code = m.code and period < m.upto and period ~ @pattern
                 order by period desc limit 1) h
             order by 1, 2
             """, connection, transaction);
         command.Parameters.AddWithValue("units", units);
         command.Parameters.AddWithValue("period", period.Id);
+        command.Parameters.AddWithValue("previous", period.Previous.Id);
         command.Parameters.AddWithValue("baseline", baseline.Id);
         command.Parameters.AddWithValue("pattern", PatternOf(period.Cycle));
 
