@@ -135,7 +135,10 @@ public static class BenchProgram
         // ---- ingest ----
         var t = periods.Count;
         var batch = IngestScenario.Prepare(reference, tokens, current.Id, current.Year, t, scale.IngestRounds, firstVariant: 0);
-        var warm = IngestScenario.Prepare(reference, tokens, current.Id, current.Year, t, 1, firstVariant: 500, onlyCount: Math.Min(64, reference.Districts.Count));
+        // Warm-up: one submission from every district (their first of the week), through the limit and the worker alike. A
+        // worker in a Friday rush has been answering all week; a profile of a worker warmed with 64 submissions spent 17 % of
+        // its CPU in the burst in the JIT and 18 % more in the runtime's own code (perf, 2 December: BENCHMARKS.md, finding 20).
+        var warm = IngestScenario.Prepare(reference, tokens, current.Id, current.Year, t, 1, firstVariant: 500);
         await using (var connection = new NpgsqlConnection(host.ConnectionString))
         {
             await connection.OpenAsync();
@@ -161,6 +164,9 @@ public static class BenchProgram
         using var client = IngestScenario.Client(host.BaseUrl, Clients);
         await IngestScenario.RunHttpAsync(client, warm, Clients);
         await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+        // The runtime recompiles hot methods at their top tier in the background once no new method has been compiled for
+        // 100 ms; a pause lets it finish before the burst.
+        await Task.Delay(TimeSpan.FromSeconds(2));
         Step($"ingest: {batch.Count} submissions through POST /api/submissions of {worker.Name}, {Clients} concurrent clients in the bench process");
         var metrics = new WorkerMetrics([worker]);
         await metrics.StartAsync();

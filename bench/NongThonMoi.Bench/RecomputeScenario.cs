@@ -73,7 +73,12 @@ public static class RecomputeScenario
         // Every run above stored one snapshot (warm-up, runs, the three timed apart): the table's growth per snapshot is
         // what a period costs on disk, TOAST compression included, page granularity averaged out.
         var warmRows = kept.RowsRead - coldRows;
-        var stored = 1 + WarmUps + runs + 3;
+        // What the kept rows weigh: the live heap with them and without them, after full collections.
+        var (keptCount, withRows) = (kept.Count, GC.GetTotalMemory(forceFullCollection: true));
+        kept.Clear();
+        var keptBytes = withRows - GC.GetTotalMemory(forceFullCollection: true);
+        await job(); // and back as the worker would hold them
+        var stored = 1 + WarmUps + runs + 3 + 1;
         var growth = (await TableSizeAsync(dataSource) - sizeBefore) / (double)stored;
         var storage = $"storage per snapshot {growth / 1024:0.0} KB (table growth over {stored}); last row's columns: {await ColumnSizesAsync(dataSource)}";
 
@@ -104,6 +109,7 @@ public static class RecomputeScenario
         return new Outcome(Median(times), Median(limits), Median(load), Median(calc), Median(save),
             $"the job's own timer (after its lock) {Median(inner):0} ms; lock {Median(locking):0.0} ms; " +
             $"first run (cold: JIT, plans, no rows kept) {cold:0} ms reading {coldRows:N0} commune rows, the {WarmUps + runs + 3} later runs {warmRows:N0} in all; " +
+            $"kept: {keptCount:N0} submissions, {keptBytes / 1048576.0:0.0} MB of live heap; " +
             Compare(last!.Snapshot, json) + "; " + storage, merger);
     }
 
