@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Microsoft.Extensions.Time.Testing;
 using NongThonMoi.Indicators;
 using NongThonMoi.Programme;
-using NongThonMoi.Submissions;
 using NongThonMoi.Tests.Support;
 using Npgsql;
 
@@ -96,19 +94,7 @@ public sealed class ArchivedRowsTests(PostgresFixture postgres, SmtpFixture smtp
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value);
 
-    private async Task<TestApp> QuietAppAsync(TestReference reference)
-    {
-        var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)),
-            serves: false);
-        await app.Get<NongThonMoi.Infrastructure.Database.MigrationRunner>().ApplyAsync(default);
-        await app.Get<ReferenceSync>().RunAsync(default);
-        return app;
-    }
+    private Task<TestApp> QuietAppAsync(TestReference reference) => RecomputeJobTests.QuietAppAsync(postgres, smtp, reference);
 
-    private static async Task SubmitAsync(TestApp app, object body)
-    {
-        var answer = await app.Get<SubmissionService>().SubmitAsync(Submitter.Admin, SubmissionFormat.Json, "application/json",
-            JsonSerializer.SerializeToUtf8Bytes(body), null, null, default);
-        Assert.True(answer.Accepted, string.Join("; ", answer.Errors.Select(e => e.Message)));
-    }
+    private static Task SubmitAsync(TestApp app, object body) => RecomputeJobTests.SubmitAsync(app, body);
 }

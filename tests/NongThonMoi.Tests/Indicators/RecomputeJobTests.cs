@@ -41,7 +41,7 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
     {
         using var reference = new TestReference(TestReference.SmallProvince);
         // A clock that does not move: both submissions carry the same received_at. No job server, so only this test computes.
-        await using var app = await QuietAppAsync(reference);
+        await using var app = await QuietAppAsync(postgres, smtp, reference);
         var period = ReportingPeriod.Parse("2026-W48");
         await SubmitAsync(app, WalkingSkeletonTests.Body901());
         Assert.NotNull(await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, false, default)));
@@ -57,7 +57,7 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
     public async Task A_changed_unit_list_of_the_period_is_something_new_even_without_new_submissions()
     {
         using var reference = new TestReference(TestReference.SmallProvince);
-        await using var app = await QuietAppAsync(reference);
+        await using var app = await QuietAppAsync(postgres, smtp, reference);
         var period = ReportingPeriod.Parse("2026-W48");
         await SubmitAsync(app, WalkingSkeletonTests.Body901());
         Assert.NotNull(await app.InScopeAsync<RecomputeJob, CalculationResult?>(j => j.ComputeAsync(period, false, default)));
@@ -82,7 +82,7 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         using var reference = new TestReference(TestReference.SmallProvince);
         // No job server: the submissions' triggered recomputes stay queued, so only this test computes. (Waiting for the queue
         // to empty left a window: a job fetched but not yet Processing counts in neither, and could store after the check.)
-        await using var app = await QuietAppAsync(reference);
+        await using var app = await QuietAppAsync(postgres, smtp, reference);
         await SubmitAsync(app, WalkingSkeletonTests.Body901());
         await SubmitAsync(app, WalkingSkeletonTests.Body902());
 
@@ -108,13 +108,8 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
     public async Task Triggers_for_a_period_whose_recompute_still_waits_in_the_queue_add_no_second_job()
     {
         using var reference = new TestReference(TestReference.SmallProvince);
-        // No job server: what is enqueued stays enqueued, so the queue can be read exactly.
-        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
-            new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)), serves: false);
-        await app.Get<NongThonMoi.Infrastructure.Database.MigrationRunner>().ApplyAsync(default);
-        var trigger = app.Get<ISubmissionAccepted>();
-        // Requests are enqueued off the request path, by the host's loop; waiting for it makes the queue exact.
-        var forwarded = () => app.Get<HangfireRecomputeTrigger>().FlushAsync(CancellationToken.None);
+        await using var app = await QueueAppAsync(reference);
+        var (trigger, forwarded) = TriggerOf(app);
         var monitoring = app.Get<JobStorage>().GetMonitoringApi();
 
         for (var i = 0; i < 5; i++)
@@ -140,11 +135,8 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
     public async Task Requests_right_after_an_enqueue_wait_out_the_spacing()
     {
         using var reference = new TestReference(TestReference.SmallProvince);
-        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
-            new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)), serves: false);
-        await app.Get<NongThonMoi.Infrastructure.Database.MigrationRunner>().ApplyAsync(default);
-        var trigger = app.Get<ISubmissionAccepted>();
-        var forwarded = () => app.Get<HangfireRecomputeTrigger>().FlushAsync(CancellationToken.None);
+        await using var app = await QueueAppAsync(reference);
+        var (trigger, forwarded) = TriggerOf(app);
 
         trigger.OnAccepted("2026-W48");
         await forwarded();
@@ -157,6 +149,22 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         Assert.True(since.Elapsed >= HangfireRecomputeTrigger.Spacing - TimeSpan.FromMilliseconds(50), $"forwarded after {since.Elapsed.TotalMilliseconds} ms");
         Assert.Equal(["2026-W47", "2026-W48"], await JobPeriodsAsync(app));
     }
+
+    /// <summary>No job server: what is enqueued stays enqueued, so the queue can be read exactly.</summary>
+    private async Task<TestApp> QueueAppAsync(TestReference reference)
+    {
+        var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
+            new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)), serves: false);
+        await app.Get<NongThonMoi.Infrastructure.Database.MigrationRunner>().ApplyAsync(default);
+        return app;
+    }
+
+    /// <summary>
+    /// The trigger, and a wait for its loop: requests are enqueued off the request path, by the host's loop; waiting for it
+    /// makes the queue exact.
+    /// </summary>
+    private static (ISubmissionAccepted Trigger, Func<Task> Forwarded) TriggerOf(TestApp app) =>
+        (app.Get<ISubmissionAccepted>(), () => app.Get<HangfireRecomputeTrigger>().FlushAsync(CancellationToken.None));
 
     /// <summary>The period of every recompute job ever created, whatever its state.</summary>
     private static async Task<string[]> JobPeriodsAsync(TestApp app)
@@ -175,7 +183,7 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
     }
 
     /// <summary>An app with no job server (nor web server) on the small province, its schema and reference in place.</summary>
-    private async Task<TestApp> QuietAppAsync(TestReference reference)
+    internal static async Task<TestApp> QuietAppAsync(PostgresFixture postgres, SmtpFixture smtp, TestReference reference)
     {
         var app = await TestApp.StartAsync(postgres, smtp, reference.Directory, new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)),
             serves: false);
@@ -184,7 +192,7 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         return app;
     }
 
-    private static async Task SubmitAsync(TestApp app, object body)
+    internal static async Task SubmitAsync(TestApp app, object body)
     {
         var answer = await app.Get<NongThonMoi.Submissions.SubmissionService>().SubmitAsync(NongThonMoi.Submissions.Submitter.Admin,
             NongThonMoi.Submissions.SubmissionFormat.Json, "application/json", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body), null, null, default);
