@@ -16,10 +16,6 @@ namespace NongThonMoi.Indicators;
 /// <c>submit</c>), requests are enqueued at once, as before.
 /// </para>
 /// <para>
-/// Paced (<see cref="Spacing"/>): after enqueuing, the loop waits before it takes the next requests, so a rush asks for a
-/// few recomputes a second, not one after another without pause.
-/// </para>
-/// <para>
 /// At most one waiting job: a rush (hundreds of districts in a minute) otherwise enqueues one job per submission; they
 /// all queue on the period's lock and most find nothing new, but their number keeps the job server and the database busy
 /// long after the rush (DeadlineRushTests, BENCHMARKS.md). Skipping is safe: a job still in the Enqueued state has not
@@ -31,14 +27,6 @@ internal sealed class HangfireRecomputeTrigger(
     IBackgroundJobClient jobs, JobStorage storage, ReportingCalendar calendar, ILogger<HangfireRecomputeTrigger> logger)
     : BackgroundService, ISubmissionAccepted
 {
-    /// <summary>
-    /// At most one enqueue per period in this long. In a deadline rush the recomputes otherwise ran back to back, each a
-    /// national load and calculation, taking a core's worth of the worker and PostgreSQL from the submissions being
-    /// answered (BENCHMARKS.md, finding 19); a submission reaches the figures at most this much later (the freshness goal
-    /// is 2 s).
-    /// </summary>
-    internal static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(500);
-
     private readonly Channel<string> requests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, string> waiting = new(StringComparer.Ordinal);
     private volatile bool forwarding;
@@ -71,12 +59,7 @@ internal sealed class HangfireRecomputeTrigger(
         try
         {
             while (await requests.Reader.WaitToReadAsync(stoppingToken))
-            {
                 Forward();
-                // Paced: what arrives meanwhile gathers in the channel and goes as one request per period. Real time, not
-                // the app's TimeProvider: this spaces out work, it decides nothing a clock in a test would need to move.
-                await Task.Delay(Spacing, stoppingToken);
-            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -131,25 +131,6 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         Assert.Equal(["2026-W47", "2026-W48", "2026-W48"], await JobPeriodsAsync(app));
     }
 
-    [Fact]
-    public async Task Requests_right_after_an_enqueue_wait_out_the_spacing()
-    {
-        using var reference = new TestReference(TestReference.SmallProvince);
-        await using var app = await QueueAppAsync(reference);
-        var (trigger, forwarded) = TriggerOf(app);
-
-        trigger.OnAccepted("2026-W48");
-        await forwarded();
-        var since = System.Diagnostics.Stopwatch.StartNew();
-        // Another period, so that only the spacing (not the waiting job of the first) can hold it back.
-        trigger.OnAccepted("2026-W47");
-        await forwarded();
-
-        // A lower bound only: the loop waited the spacing out (less the few ms before the clock above started).
-        Assert.True(since.Elapsed >= HangfireRecomputeTrigger.Spacing - TimeSpan.FromMilliseconds(50), $"forwarded after {since.Elapsed.TotalMilliseconds} ms");
-        Assert.Equal(["2026-W47", "2026-W48"], await JobPeriodsAsync(app));
-    }
-
     /// <summary>No job server: what is enqueued stays enqueued, so the queue can be read exactly.</summary>
     private async Task<TestApp> QueueAppAsync(TestReference reference)
     {

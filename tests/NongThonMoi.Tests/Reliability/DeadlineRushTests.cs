@@ -159,7 +159,7 @@ public sealed class DeadlineRushTests(PostgresFixture postgres, ITestOutputHelpe
         // equals a plain recount of the newest body of every district.
         var settle = Stopwatch.StartNew();
         var monitor = app.Get<JobStorage>().GetMonitoringApi();
-        // The trigger paces its requests (HangfireRecomputeTrigger.Spacing): the last may still wait in it, not yet in the queue.
+        // The trigger enqueues from its own loop: the last requests may still wait in it, not yet in the queue.
         await app.Get<HangfireRecomputeTrigger>().FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         // A hang guard: recomputes still queued after 90 s fail the test rather than leave it to read unsettled figures.
         await Poll.UntilAsync(() => Task.FromResult(monitor.EnqueuedCount("default") + monitor.ProcessingCount() == 0),
