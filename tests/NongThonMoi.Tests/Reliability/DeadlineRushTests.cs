@@ -161,9 +161,15 @@ public sealed class DeadlineRushTests(PostgresFixture postgres, ITestOutputHelpe
         var monitor = app.Get<JobStorage>().GetMonitoringApi();
         // The trigger enqueues from its own loop: the last requests may still wait in it, not yet in the queue.
         await app.Get<HangfireRecomputeTrigger>().FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-        // A hang guard: recomputes still queued after 90 s fail the test rather than leave it to read unsettled figures.
-        await Poll.UntilAsync(() => Task.FromResult(monitor.EnqueuedCount("default") + monitor.ProcessingCount() == 0),
-            TimeSpan.FromSeconds(90), "the recomputes the rush triggered settled", everyMs: 200);
+        // Every job in a final state, read from the jobs themselves: a job a worker has just fetched is neither counted as
+        // enqueued (it left the queue) nor as processing (its state changes a moment later), so "enqueued + processing = 0"
+        // could pass while the last recompute was about to run. A hang guard: 90 s, then the test fails.
+        await Poll.UntilAsync(async () =>
+        {
+            await using var db = new NpgsqlConnection(app.ConnectionString);
+            return await db.ExecuteScalarAsync<long>(
+                "select count(*) from hangfire.job where statename is null or statename not in ('Succeeded', 'Failed', 'Deleted')") == 0;
+        }, TimeSpan.FromSeconds(90), "the recomputes the rush triggered settled", everyMs: 200);
         settle.Stop();
         await using (var db = new NpgsqlConnection(app.ConnectionString))
             output.WriteLine($"recomputes settled {settle.Elapsed.TotalSeconds:F1} s after the rush; " +
