@@ -42,8 +42,11 @@ public sealed class PortalKeys(NpgsqlDataSource dataSource) : IXmlRepository
     {
         var connection = dataSource.OpenConnection();
         try { connection.Execute(Table); }
-        // Two workers starting at once can both try; the loser's "already exists" is the table being there.
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable) { }
+        // Two workers starting at once can both try; the loser's "already exists" is the table being there — reported as a
+        // duplicate table, a unique violation in the catalog, or (seen in CI) 42710, the table's row type already existing.
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable
+            or PostgresErrorCodes.DuplicateObject)
+        { }
         return connection;
     }
 
