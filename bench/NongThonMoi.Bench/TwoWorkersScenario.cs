@@ -39,13 +39,14 @@ public static class TwoWorkersScenario
             // ---- ingest, the clients split evenly across the two workers ----
             var rounds = c.Bare.Count / c.Reference.Districts.Count;
             var batch = IngestScenario.Prepare(c.Reference, c.Tokens, c.Current.Id, c.Current.Year, c.T, rounds, firstVariant: 2000);
-            var warm = IngestScenario.Prepare(c.Reference, c.Tokens, c.Current.Id, c.Current.Year, c.T, 1, firstVariant: 2500,
-                onlyCount: Math.Min(64, c.Reference.Districts.Count));
+            // The same warm-up as the one-worker ingest (one submission per district, then 2 s): BENCHMARKS.md, finding 20.
+            var warm = IngestScenario.Prepare(c.Reference, c.Tokens, c.Current.Id, c.Current.Year, c.T, 1, firstVariant: 2500);
             using var toFirst = IngestScenario.Client(first.Url, c.Clients);
             using var toSecond = IngestScenario.Client(second.Url, c.Clients);
             HttpClient[] clients = [toFirst, toSecond];
             await IngestScenario.RunHttpAsync(clients, warm, c.Clients); // the second worker's first requests: JIT, pools, caches
             await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+            await Task.Delay(TimeSpan.FromSeconds(2));
             c.Memory.Reset();
             BenchProgram.Step($"ingest (2 workers): {batch.Count} submissions, {c.Clients / 2} clients on each worker");
             var metrics = new WorkerMetrics([first, second]);
