@@ -196,5 +196,6 @@ public sealed class ArchivedRows(int maxRows = ArchivedRows.MaxRows)
         }
     }
 
-    private static readonly IReadOnlyDictionary<string, decimal> NoData = new Dictionary<string, decimal>();
+    /// <summary>The data sums of a submission without data elements (and of heads whose sums are not used).</summary>
+    internal static readonly IReadOnlyDictionary<string, decimal> NoData = new Dictionary<string, decimal>();
 }

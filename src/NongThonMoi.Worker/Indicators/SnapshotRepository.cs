@@ -178,13 +178,11 @@ public sealed class SnapshotRepository(
         {
             var c = content[h.Id];
             // The data elements feed only the period's own sums.
-            sets[h.K].Add(new UnitReport(h.Unit, h.Period, h.Id, h.Late, c.Communes, h.K == 0 ? c.Data : NoData));
+            sets[h.K].Add(new UnitReport(h.Unit, h.Period, h.Id, h.Late, c.Communes, h.K == 0 ? c.Data : ArchivedRows.NoData));
             if (h.K == 0 && (newest is null || h.Received > newest)) newest = h.Received;
         }
         return (sets[0], sets[1], sets[2], newest);
     }
-
-    private static readonly IReadOnlyDictionary<string, decimal> NoData = new Dictionary<string, decimal>();
 
     internal static string PatternOf(ReportingCycle cycle) => cycle switch
     {
