@@ -10,6 +10,7 @@ using NongThonMoi.Programme;
 using NongThonMoi.Reminders;
 using NongThonMoi.Submissions;
 
+NativeHeap.KeepFreedMemoryReturned(); // first: before the worker's threads and native work start
 return await Commands.RunAsync(args, Program.BuildApp);
 
 /// <summary>The table of contents: plumbing, the shared domain, the capabilities, then what runs at start (docs/architecture.md).</summary>
