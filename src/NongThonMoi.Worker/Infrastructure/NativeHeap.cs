@@ -9,20 +9,21 @@ namespace NongThonMoi.Infrastructure;
 /// threshold to the block's size (up to 32 MB), so from then on blocks of that size come from the heap and stay there.
 /// The worker's native work frees large blocks over and over (Skia's chart strips, zlib and Brotli state are the likely
 /// ones, not traced one by one). Fixed at 128 KB here.</item>
-/// <item>Each thread that allocates while the others hold the heap gets an arena of its own, up to 8 per core, and an
-/// arena is seldom given back. The first seconds of a Friday rush do that: the first requests arrive together on new
-/// threads while the code is compiled. At most 2 arenas here.</item>
+/// <item>Each new thread that allocates gets an arena of its own, up to 8 per core, and an arena is seldom given back.
+/// The first seconds of a Friday rush do that: the first requests arrive together on new threads while the code is
+/// compiled. At most 2 arenas here.</item>
 /// </list>
 /// National bench (2 December, BENCHMARKS.md finding 23): a worker on the held data set, 14 recomputes then a bulletin run
 /// of 2,103 messages, peaked at 292 and 299 MB with the moving threshold, 259 and 259 MB with it fixed; the ingest's
-/// warm-up rose 86 MB above the worker at rest with glibc's arenas, 50 MB with two (one run each).
+/// warm-up rose 86 MB above the worker at rest with glibc's arenas, 50 MB with two (one run each; both measured through
+/// glibc's environment variables, which this sets from inside).
 /// </summary>
 public static class NativeHeap
 {
     /// <summary>glibc's own starting threshold, kept fixed.</summary>
     public const int MapThreshold = 128 * 1024;
 
-    /// <summary>Arenas at most: one for the main heap, one more for threads that meet it busy.</summary>
+    /// <summary>Arenas at most: the main heap and one more, every thread taking whichever is free.</summary>
     public const int Arenas = 2;
 
     private const int M_MMAP_THRESHOLD = -3;
