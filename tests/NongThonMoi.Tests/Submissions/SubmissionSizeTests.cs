@@ -3,8 +3,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using NongThonMoi.Tests.Support;
+using Npgsql;
 
 namespace NongThonMoi.Tests.Submissions;
 
@@ -47,5 +49,41 @@ public sealed class SubmissionSizeTests(PostgresFixture postgres, SmtpFixture sm
 
         // Nothing too large reached the archive: only the one that fit is listed.
         Assert.Single((await admin.GetFromJsonAsync<JsonObject>("/api/submissions?period=2026-W48"))!["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_body_sent_without_its_length_is_read_whole_up_to_the_same_limit()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
+            new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)));
+        var admin = app.Admin();
+        const string url = "/api/submissions/file?unit=901&period=2026-W48";
+
+        // Chunked (no Content-Length): read a piece at a time, many pieces here, and archived byte for byte.
+        var sheet = Sheet(100_000);
+        var fits = new WithoutLength(sheet);
+        fits.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        var accepted = await admin.PostAsync(url, fits);
+        Assert.True(accepted.StatusCode == HttpStatusCode.Created, await accepted.Content.ReadAsStringAsync());
+        var id = Guid.Parse((string)(await accepted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
+        await using (var db = new NpgsqlConnection(app.ConnectionString))
+            Assert.Equal(sheet, await db.QuerySingleAsync<byte[]>("select body from submissions where id = @id", new { id }));
+
+        var tooLarge = new WithoutLength(Sheet(FiveMegabytes + 1));
+        tooLarge.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await admin.PostAsync(url, tooLarge)).StatusCode);
+    }
+
+    /// <summary>A body whose length the client does not say, so it goes chunked.</summary>
+    private sealed class WithoutLength(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }
