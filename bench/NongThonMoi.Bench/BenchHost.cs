@@ -161,6 +161,28 @@ public sealed class BenchHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// Writes every dirty page out now (<c>CHECKPOINT</c>). The history load and the ingest limit's table copies write
+    /// about 1 GB of WAL, past <c>max_wal_size</c>: PostgreSQL then starts a checkpoint of its own, spread over the
+    /// minutes after, and it would run under whichever timed loop came next. Each ingest loop starts after one instead.
+    /// </summary>
+    public async Task CheckpointAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("checkpoint", connection) { CommandTimeout = 600 };
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Checkpoints PostgreSQL has started so far, on its own or asked (PostgreSQL 15's <c>pg_stat_bgwriter</c>).</summary>
+    public async Task<long> CheckpointsAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select checkpoints_timed + checkpoints_req from pg_stat_bgwriter", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
     /// Waits until no Hangfire job is enqueued or running in any worker process: read in Hangfire.PostgreSql's tables, where a
     /// job keeps its <c>jobqueue</c> row from its enqueueing until it has finished (fetched or not), so no job is between
     /// states unseen.

@@ -147,6 +147,9 @@ public static class BenchProgram
             await create.ExecuteNonQueryAsync();
             Step($"ingest limit's tables: copies of the worker's, its history included, made in {copying.Elapsed.TotalSeconds:0.0} s");
         }
+        // Both loops start from a checkpoint, so that neither runs under one PostgreSQL started on its own (BenchHost).
+        await host.CheckpointAsync();
+        long limitCheckpoints;
         IngestScenario.Outcome bare;
         await using (var limitSource = new NpgsqlDataSourceBuilder(host.ConnectionString).Build())
         {
@@ -154,9 +157,11 @@ public static class BenchProgram
             await IngestScenario.RunBareAsync(limitSource, warm, Clients);
             // PostgreSQL's CPU per submission in the limit is the yardstick for the worker's statements' share.
             if (pgStatements) await PgStatements.ResetAsync(host.ConnectionString);
+            var checkpointsBefore = await host.CheckpointsAsync();
             var bareCpu = cpu.Start();
             bare = await IngestScenario.RunBareAsync(limitSource, batch, Clients);
             var bareShares = bareCpu.Stop();
+            limitCheckpoints = await host.CheckpointsAsync() - checkpointsBefore;
             if (pgStatements) Step("ingest limit, PostgreSQL's " + await PgStatements.TopAsync(host.ConnectionString, 8, batch.Count, "submission"));
             details["ingest limit CPU"] = $"{bareShares}; {bareShares.Per(batch.Count, "submission")}";
             Step(details["ingest limit CPU"]);
@@ -164,6 +169,8 @@ public static class BenchProgram
         using var client = IngestScenario.Client(host.BaseUrl, Clients);
         await IngestScenario.RunHttpAsync(client, warm, Clients);
         await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+        await host.CheckpointAsync();
+        var checkpointsBeforeIngest = await host.CheckpointsAsync();
         // The runtime recompiles hot methods at their top tier in the background once no new method has been compiled for
         // 100 ms; a pause lets it finish before the burst.
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -180,6 +187,8 @@ public static class BenchProgram
             backends = await sampler.StopAsync();
         }
         var ingestShares = ingestCpu.Stop();
+        details["ingest checkpoints"] = $"checkpoints started by PostgreSQL during the timed loops: limit {limitCheckpoints}, worker " +
+                                        $"{await host.CheckpointsAsync() - checkpointsBeforeIngest} (each loop starts after a CHECKPOINT)";
         if (pgStatements) Step("ingest, PostgreSQL's " + await PgStatements.TopAsync(host.ConnectionString, 15, batch.Count, "submission"));
         details["ingest breakdown"] = await metrics.StopAsync("POST", "/api/submissions");
         details["ingest CPU"] = $"{ingestShares}; {ingestShares.Per(batch.Count, "submission")}; {backends}";
