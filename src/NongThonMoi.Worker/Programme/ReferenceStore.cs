@@ -10,7 +10,8 @@ public sealed class ReferenceStore(NpgsqlDataSource dataSource, TimeProvider clo
     /// <summary>How long the kept reference is served without asking the database whether it changed.</summary>
     public static readonly TimeSpan StampInterval = TimeSpan.FromSeconds(1);
 
-    private readonly SemaphoreSlim _asking = new(1, 1);
+    private readonly Lock _gate = new();
+    private Task<ReferenceData>? _asking;
 
     private volatile Loaded? _loaded;
 
@@ -27,31 +28,36 @@ public sealed class ReferenceStore(NpgsqlDataSource dataSource, TimeProvider clo
     public async Task<ReferenceData> LoadAsync(CancellationToken ct)
     {
         if (_loaded is { } fresh && clock.GetElapsedTime(fresh.CheckedAt) < StampInterval) return fresh.Data;
-        // One caller asks (and reads) at a time; the others wait for its answer. The first requests of a rush arrive
-        // together while nothing is kept yet: each used to read all 9,000 units and build its own ReferenceData, and
-        // with them every list derived from one (kept per instance) — the worker's GC heap went from 61 to 182 MB in two
-        // seconds in some national runs (BENCHMARKS.md, finding 25).
-        await _asking.WaitAsync(ct);
-        try
+        // One caller asks (the stamp, and the read when it changed); the others meanwhile wait for the same answer, a
+        // failure included, so that with the database away they all get their 503 at once instead of one after another.
+        // The first requests of a rush arrive together while nothing is kept yet: each used to read all 9,000 units and
+        // build its own ReferenceData, and with it every list derived from one (kept per instance) — the worker's GC heap
+        // went from 61 to 182 MB in two seconds in some national runs (BENCHMARKS.md, finding 25).
+        Task<ReferenceData> asking;
+        lock (_gate)
         {
             if (_loaded is { } answered && clock.GetElapsedTime(answered.CheckedAt) < StampInterval) return answered.Data;
-            var now = clock.GetTimestamp();
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
-            var stamp = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
-                "select coalesce(string_agg(xmin::text, ',' order by id), '') from criteria_sets", cancellationToken: ct)) ?? "";
-            if (_loaded is { } loaded && loaded.Stamp == stamp && stamp.Length > 0)
-            {
-                _loaded = loaded with { CheckedAt = now };
-                return loaded.Data;
-            }
-            var data = await ReadAsync(connection);
-            _loaded = new Loaded(stamp, data, now);
-            return data;
+            if (_asking is not { IsCompleted: false }) _asking = AskAsync();
+            asking = _asking;
         }
-        finally
+        return await asking.WaitAsync(ct);
+    }
+
+    /// <summary>The stamp, then the whole reference if it changed; shared by every caller meanwhile, so no caller's token.</summary>
+    private async Task<ReferenceData> AskAsync()
+    {
+        var now = clock.GetTimestamp();
+        await using var connection = await dataSource.OpenConnectionAsync();
+        var stamp = await connection.ExecuteScalarAsync<string>(
+            "select coalesce(string_agg(xmin::text, ',' order by id), '') from criteria_sets") ?? "";
+        if (_loaded is { } loaded && loaded.Stamp == stamp && stamp.Length > 0)
         {
-            _asking.Release();
+            _loaded = loaded with { CheckedAt = now };
+            return loaded.Data;
         }
+        var data = await ReadAsync(connection);
+        _loaded = new Loaded(stamp, data, now);
+        return data;
     }
 
     /// <summary>The reference was just written (ReferenceSync in this process): the next load reads it again.</summary>

@@ -1,6 +1,7 @@
 using NongThonMoi.Infrastructure.Database;
 using NongThonMoi.Programme;
 using NongThonMoi.Tests.Support;
+using Npgsql;
 
 namespace NongThonMoi.Tests.Programme;
 
@@ -32,5 +33,34 @@ public sealed class ReferenceStoreTests(PostgresFixture postgres)
 
         Assert.Single(loaded.Distinct(ReferenceEqualityComparer.Instance));
         Assert.NotEmpty(loaded[0].Units);
+    }
+
+    [Fact]
+    public async Task With_the_database_away_the_callers_waiting_together_share_one_failure()
+    {
+        // Nothing listens on port 1: every attempt is refused at once.
+        await using var away = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=ntm;Timeout=5");
+        var store = new ReferenceStore(away, TimeProvider.System);
+
+        using var start = new ManualResetEventSlim();
+        var callers = Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        {
+            start.Wait();
+            try
+            {
+                await store.LoadAsync(default);
+                return null;
+            }
+            catch (Exception e)
+            {
+                return e;
+            }
+        })).ToList();
+        start.Set();
+        var failures = await Task.WhenAll(callers);
+
+        Assert.All(failures, f => Assert.IsAssignableFrom<NpgsqlException>(f));
+        // Fewer attempts than callers: those that arrived while one was failing got its answer, not an attempt of their own.
+        Assert.True(failures.Distinct(ReferenceEqualityComparer.Instance).Count() < failures.Length);
     }
 }
