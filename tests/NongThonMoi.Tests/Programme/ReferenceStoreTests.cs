@@ -22,14 +22,7 @@ public sealed class ReferenceStoreTests(PostgresFixture postgres)
         var store = app.Get<ReferenceStore>();
         store.Forget();
 
-        using var start = new ManualResetEventSlim();
-        var callers = Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
-        {
-            start.Wait();
-            return await store.LoadAsync(default);
-        })).ToList();
-        start.Set();
-        var loaded = await Task.WhenAll(callers);
+        var loaded = await TogetherAsync(() => store.LoadAsync(default));
 
         Assert.Single(loaded.Distinct(ReferenceEqualityComparer.Instance));
         Assert.NotEmpty(loaded[0].Units);
@@ -42,10 +35,8 @@ public sealed class ReferenceStoreTests(PostgresFixture postgres)
         await using var away = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=ntm;Timeout=5");
         var store = new ReferenceStore(away, TimeProvider.System);
 
-        using var start = new ManualResetEventSlim();
-        var callers = Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        var failures = await TogetherAsync<Exception?>(async () =>
         {
-            start.Wait();
             try
             {
                 await store.LoadAsync(default);
@@ -55,12 +46,23 @@ public sealed class ReferenceStoreTests(PostgresFixture postgres)
             {
                 return e;
             }
-        })).ToList();
-        start.Set();
-        var failures = await Task.WhenAll(callers);
+        });
 
         Assert.All(failures, f => Assert.IsAssignableFrom<NpgsqlException>(f));
         // Fewer attempts than callers: those that arrived while one was failing got its answer, not an attempt of their own.
         Assert.True(failures.Distinct(ReferenceEqualityComparer.Instance).Count() < failures.Length);
+    }
+
+    /// <summary>32 callers on the thread pool, let go at the same moment.</summary>
+    private static async Task<T[]> TogetherAsync<T>(Func<Task<T>> call)
+    {
+        using var start = new ManualResetEventSlim();
+        var callers = Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        {
+            start.Wait();
+            return await call();
+        })).ToList();
+        start.Set();
+        return await Task.WhenAll(callers);
     }
 }
