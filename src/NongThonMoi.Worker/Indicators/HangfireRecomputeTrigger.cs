@@ -5,8 +5,8 @@ using NongThonMoi.Programme;
 namespace NongThonMoi.Indicators;
 
 /// <summary>
-/// Enqueues a recompute of the period of each accepted submission — off the request path, and at most one waiting job
-/// per period.
+/// Enqueues a recompute of the period of each accepted submission — off the request path, at most one waiting job per
+/// period, and in a rush at most one a second.
 /// <para>
 /// Off the request path: enqueuing a Hangfire job is several statements (job, state, queue) and checking the queue one
 /// more; in a deadline rush they were a fifth of a submission's time (BENCHMARKS.md). The request only writes the period to
@@ -22,15 +22,34 @@ namespace NongThonMoi.Indicators;
 /// started, so it reads its inputs after the submission's commit. A job that is processing may already have read, so a new
 /// one is enqueued. Each process tracks its own jobs, so a job that another worker runs never makes this one skip wrongly.
 /// </para>
+/// <para>
+/// At most one a second in a rush: while the period's last job is running, its follow-up is enqueued no sooner than
+/// <see cref="RushInterval"/> after it, and the requests of that second go with it. Enqueued the moment the last one
+/// started, recomputes ran back to back through a national rush — 17 in 4 s, a quarter of the CPU the worker and
+/// PostgreSQL spent per submission (perf and pg_stat_statements, BENCHMARKS.md finding 27). A submission after a quiet
+/// moment (no job of the period running) is enqueued at once, as before.
+/// </para>
 /// </summary>
 internal sealed class HangfireRecomputeTrigger(
-    IBackgroundJobClient jobs, JobStorage storage, ReportingCalendar calendar, ILogger<HangfireRecomputeTrigger> logger)
+    IBackgroundJobClient jobs, JobStorage storage, ReportingCalendar calendar, RecomputeActivity activity,
+    ILogger<HangfireRecomputeTrigger> logger)
     : BackgroundService, ISubmissionAccepted
 {
+    /// <summary>The least time between two jobs of a period while the first is running.</summary>
+    internal static readonly TimeSpan RushInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary><see cref="RushInterval"/>; a test sets it longer, so that a deferral it looks at cannot end meanwhile.</summary>
+    internal TimeSpan Interval { get; set; } = RushInterval;
+
+    // Real time, not the programme's clock: this paces work on the machine, and a test's fake clock (moved by days) must
+    // neither stop it nor skip it.
+    private static readonly TimeProvider Machine = TimeProvider.System;
+
     private readonly Channel<string> requests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<string, string> waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string JobId, long EnqueuedAt)> waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> deferred = new(StringComparer.Ordinal); // period → when it may be enqueued (loop only)
     private volatile bool forwarding;
-    private int pending; // written to the channel and not yet enqueued
+    private int pending; // written to the channel, or deferred, and not yet enqueued
 
     public void OnAccepted(string period)
     {
@@ -58,8 +77,21 @@ internal sealed class HangfireRecomputeTrigger(
         forwarding = true;
         try
         {
-            while (await requests.Reader.WaitToReadAsync(stoppingToken))
-                Forward();
+            while (true)
+            {
+                if (deferred.Count == 0)
+                {
+                    if (!await requests.Reader.WaitToReadAsync(stoppingToken)) break;
+                }
+                else
+                {
+                    // Requests that come meanwhile gather in the channel and go with the deferred periods.
+                    var due = deferred.Values.Min();
+                    var wait = Machine.GetElapsedTime(Machine.GetTimestamp(), due);
+                    if (wait > TimeSpan.Zero) await Task.Delay(wait, Machine, stoppingToken);
+                }
+                Forward(pace: true);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -68,18 +100,58 @@ internal sealed class HangfireRecomputeTrigger(
         {
             // Stopping: what the last requests asked for is enqueued before the host goes.
             forwarding = false;
-            Forward();
+            Forward(pace: false);
         }
     }
 
-    /// <summary>Enqueues what has gathered, once per period. Only <see cref="ExecuteAsync"/> calls it, one call at a time.</summary>
-    private void Forward()
+    /// <summary>
+    /// Enqueues what has gathered and what was deferred and is due, once per period; with <paramref name="pace"/>, a period
+    /// whose last job is running and started less than <see cref="RushInterval"/> ago is deferred instead. Only
+    /// <see cref="ExecuteAsync"/> calls it, one call at a time.
+    /// </summary>
+    private void Forward(bool pace)
     {
         var periods = new SortedSet<string>(StringComparer.Ordinal);
-        var read = 0;
-        for (; requests.Reader.TryRead(out var period); read++) periods.Add(period);
-        EnqueueNow(periods);
-        Interlocked.Add(ref pending, -read);
+        while (requests.Reader.TryRead(out var period))
+            // One count per period stays, until it is enqueued; a deferred period keeps its own and waits for its time.
+            if (deferred.ContainsKey(period) || !periods.Add(period)) Interlocked.Decrement(ref pending);
+        var now = Machine.GetTimestamp();
+        foreach (var (period, due) in deferred.ToList())
+            if (!pace || due <= now)
+            {
+                deferred.Remove(period);
+                periods.Add(period);
+            }
+        foreach (var period in periods)
+        {
+            if (pace && DeferUntil(period) is { } due)
+            {
+                deferred[period] = due;
+                continue;
+            }
+            EnqueueNow([period]);
+            Interlocked.Decrement(ref pending);
+        }
+    }
+
+    /// <summary>When the period's follow-up may be enqueued, if its last job (this process's) is running and started less than <see cref="Interval"/> ago.</summary>
+    private long? DeferUntil(string period)
+    {
+        (string JobId, long EnqueuedAt) last;
+        lock (waiting)
+            if (!waiting.TryGetValue(period, out last)) return null;
+        var due = last.EnqueuedAt + (long)(Interval.TotalSeconds * Machine.TimestampFrequency);
+        // Its work done here, the job is only waiting to be marked Succeeded: one request after another, each sent once the
+        // last one's figures are in (the freshness scenario), is not a rush.
+        if (Machine.GetTimestamp() >= due || activity.FinishedSince(period, last.EnqueuedAt)) return null;
+        try
+        {
+            return StateOf(last.JobId) == Hangfire.States.ProcessingState.StateName ? due : null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null; // the storage away: enqueuing reports it
+        }
     }
 
     private void EnqueueNow(IEnumerable<string> periods)
@@ -101,15 +173,15 @@ internal sealed class HangfireRecomputeTrigger(
     private void Enqueue(string period)
     {
         string? last;
-        lock (waiting) waiting.TryGetValue(period, out last);
-        if (last is not null && StillEnqueued(last)) return;
+        lock (waiting) last = waiting.TryGetValue(period, out var entry) ? entry.JobId : null;
+        if (last is not null && StateOf(last) == Hangfire.States.EnqueuedState.StateName) return;
         var id = jobs.Enqueue<RecomputeJob>(j => j.RunAsync(period, true, CancellationToken.None));
-        lock (waiting) waiting[period] = id;
+        lock (waiting) waiting[period] = (id, Machine.GetTimestamp());
     }
 
-    private bool StillEnqueued(string jobId)
+    private string? StateOf(string jobId)
     {
         using var connection = storage.GetConnection();
-        return connection.GetStateData(jobId)?.Name == Hangfire.States.EnqueuedState.StateName;
+        return connection.GetStateData(jobId)?.Name;
     }
 }

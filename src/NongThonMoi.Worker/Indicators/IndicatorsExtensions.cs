@@ -11,6 +11,7 @@ public static class IndicatorsExtensions
         builder.Services.AddSingleton<SnapshotRepository>();
         builder.Services.AddScoped<RecomputeJob>();
         builder.Services.AddSingleton<RecomputeTimings>();
+        builder.Services.AddSingleton<RecomputeActivity>();
         // Submissions announce what they accepted through the shared-domain interface; the figures listen here.
         builder.Services.AddSingleton<HangfireRecomputeTrigger>();
         builder.Services.AddSingleton<ISubmissionAccepted>(sp => sp.GetRequiredService<HangfireRecomputeTrigger>());

@@ -131,6 +131,70 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         Assert.Equal(["2026-W47", "2026-W48", "2026-W48"], await JobPeriodsAsync(app));
     }
 
+    [Fact]
+    public async Task In_a_rush_the_follow_up_of_a_running_recompute_waits_out_its_second_and_takes_every_request_of_it()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await QueueAppAsync(reference);
+        var (trigger, forwarded) = TriggerOf(app);
+        trigger.OnAccepted("2026-W48");
+        await forwarded();
+        var first = Assert.Single(await JobsAsync(app));
+
+        // A worker has taken the job and is computing (it may already have read its inputs): the rush goes on.
+        await MarkProcessingAsync(app, first.Id);
+        for (var i = 0; i < 5; i++)
+        {
+            trigger.OnAccepted("2026-W48");
+            await Task.Delay(50);
+        }
+        await forwarded();
+
+        // One follow-up for the five, enqueued no sooner than the interval after the running one (both times from this
+        // process's clock, by Hangfire's client).
+        var jobs = await JobsAsync(app);
+        Assert.Equal(2, jobs.Count);
+        Assert.True(jobs[1].CreatedAt - first.CreatedAt >= HangfireRecomputeTrigger.RushInterval - TimeSpan.FromMilliseconds(20),
+            $"follow-up enqueued {(jobs[1].CreatedAt - first.CreatedAt).TotalMilliseconds:0} ms after the running job");
+    }
+
+    [Fact]
+    public async Task A_recompute_that_has_finished_its_work_here_is_not_a_rush_though_its_job_is_not_yet_marked_done()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await QueueAppAsync(reference);
+        var (trigger, forwarded) = TriggerOf(app);
+        // An hour: were the follow-up deferred, the flush below would not end (and the test fail at its guard).
+        app.Get<HangfireRecomputeTrigger>().Interval = TimeSpan.FromHours(1);
+        trigger.OnAccepted("2026-W48");
+        await forwarded();
+        var first = Assert.Single(await JobsAsync(app));
+        await MarkProcessingAsync(app, first.Id);
+
+        // The job's work is done in this process (the snapshot stored); Hangfire marks it Succeeded a moment later.
+        app.Get<RecomputeActivity>().Finished("2026-W48");
+        trigger.OnAccepted("2026-W48");
+        await forwarded().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, (await JobsAsync(app)).Count);
+    }
+
+    private static async Task MarkProcessingAsync(TestApp app, string jobId)
+    {
+        await using var db = new NpgsqlConnection(app.ConnectionString);
+        await db.ExecuteAsync("""
+            with s as (insert into hangfire.state (jobid, name, reason, createdat, data)
+                       values (@Id, 'Processing', null, now(), '{}'::jsonb) returning id)
+            update hangfire.job set stateid = (select id from s), statename = 'Processing' where id = @Id
+            """, new { Id = long.Parse(jobId, System.Globalization.CultureInfo.InvariantCulture) });
+    }
+
+    private static async Task<List<(string Id, DateTime CreatedAt)>> JobsAsync(TestApp app)
+    {
+        await using var db = new NpgsqlConnection(app.ConnectionString);
+        return (await db.QueryAsync<(long Id, DateTime CreatedAt)>("select id, createdat from hangfire.job order by id"))
+            .Select(j => (j.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), j.CreatedAt)).ToList();
+    }
+
     /// <summary>No job server: what is enqueued stays enqueued, so the queue can be read exactly.</summary>
     private async Task<TestApp> QueueAppAsync(TestReference reference)
     {
