@@ -65,7 +65,8 @@ public sealed class BenchHost : IAsyncDisposable
     /// Starts the cluster with <c>pg_stat_statements</c> loaded (and planning tracked), so that <see cref="PgStatements"/> can
     /// say which statements PostgreSQL's time went to. Off by default: it costs the server a little on every statement.
     /// </param>
-    public static async Task<BenchHost> StartAsync(string workDirectory, string referenceDirectory, bool pgStatements = false)
+    /// <param name="workerPool">The workers' <c>Maximum Pool Size</c>; null leaves the connection string's (50).</param>
+    public static async Task<BenchHost> StartAsync(string workDirectory, string referenceDirectory, bool pgStatements = false, int? workerPool = null)
     {
         var dataDirectory = Path.Combine(workDirectory, "pgdata");
         var postgres = await EmbeddedPostgres.StartAsync(dataDirectory);
@@ -84,9 +85,12 @@ public sealed class BenchHost : IAsyncDisposable
             var connectionString = postgres.ConnectionString("ntm_bench");
             if (pgStatements) await PgStatements.CreateExtensionAsync(connectionString);
             smtp = new BenchSmtp();
+            var workerConnectionString = workerPool is { } cap
+                ? new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = cap }.ConnectionString
+                : connectionString;
             var settings = new Dictionary<string, string>
             {
-                ["ConnectionStrings:NongThonMoi"] = connectionString,
+                ["ConnectionStrings:NongThonMoi"] = workerConnectionString,
                 ["Admin:User"] = AdminUser,
                 ["Admin:Password"] = AdminPassword,
                 ["Reference:Directory"] = referenceDirectory,

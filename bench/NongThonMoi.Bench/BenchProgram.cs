@@ -8,14 +8,19 @@ using Npgsql;
 namespace NongThonMoi.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/NongThonMoi.Bench -- --scale national|province [--workers 1|2] [--pg-statements] [--out PATH]</c>.
+/// <c>dotnet run -c Release --project bench/NongThonMoi.Bench -- --scale national|province [--workers 1|2] [--pool N] [--pg-statements] [--out PATH]</c>.
 /// Generates the data set, runs the scenarios against the real worker in its own process (the HTTP clients, the limit
 /// loops and the SMTP server stay in the bench process), prints the table and writes the JSON result. With
-/// <c>--workers 2</c> a second worker process then joins the first on the same database for ingest and delivery.
+/// <c>--workers 2</c> a second worker process then joins the first on the same database for ingest and delivery; with
+/// <c>--pool N</c> each worker's connection string caps Npgsql's pool at N connections (<c>Maximum Pool Size</c>).
 /// </summary>
 public static class BenchProgram
 {
     private const int Clients = 32;
+    /// <summary>How many times the ingest limit and the worker take turns (BenchProgram's ingest).</summary>
+    private const int IngestPairs = 3;
+    /// <summary>Recomputes of the current period in the ingest's warm-up: past the runtime's 30 calls before its top tier.</summary>
+    private const int WarmRecomputes = 40;
 
     public static async Task<int> Main(string[] args)
     {
@@ -24,6 +29,7 @@ public static class BenchProgram
         var workers = 1;
         var pgStatements = false;
         var hold = false;
+        int? pool = null;
         if (args is ["--smtp-probe"])
         {
             await SmtpProbe.RunAsync();
@@ -38,8 +44,9 @@ public static class BenchProgram
                 case "--workers" when i + 1 < args.Length && args[i + 1] is "1" or "2": workers = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--pg-statements": pgStatements = true; break;
                 case "--hold": hold = true; break;
+                case "--pool" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var size) && size > 0: pool = size; i++; break;
                 default:
-                    Console.Error.WriteLine($"unknown argument {args[i]}: use --scale national|province [--workers 1|2] [--pg-statements] [--hold] [--out PATH]");
+                    Console.Error.WriteLine($"unknown argument {args[i]}: use --scale national|province [--workers 1|2] [--pool N] [--pg-statements] [--hold] [--out PATH]");
                     return 2;
             }
         }
@@ -52,7 +59,7 @@ public static class BenchProgram
         Directory.CreateDirectory(work);
         try
         {
-            var report = await RunAsync(scale, work, workers, pgStatements ? output : null, hold);
+            var report = await RunAsync(scale, work, workers, pool, pgStatements ? output : null, hold);
             Results.Print(report, Console.Out);
             await Results.WriteAsync(report, output);
             Console.WriteLine($"Wrote {Path.GetFullPath(output)} in {total.Elapsed.TotalSeconds:0} s in all.");
@@ -67,7 +74,7 @@ public static class BenchProgram
     public static void Step(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {text}");
 
     /// <param name="pgStatementsOutput">With --pg-statements: the results' path, beside which the server's log is kept.</param>
-    private static async Task<BenchReport> RunAsync(Scale scale, string work, int workers, string? pgStatementsOutput, bool hold)
+    private static async Task<BenchReport> RunAsync(Scale scale, string work, int workers, int? pool, string? pgStatementsOutput, bool hold)
     {
         var pgStatements = pgStatementsOutput is not null;
         var details = new Dictionary<string, string>();
@@ -77,7 +84,8 @@ public static class BenchProgram
 
         Step($"scale {scale.Name}: generating the reference folder ({scale.Districts} units, {scale.Communes} communes)");
         using var reference = new ReferenceFolder(scale, Path.Combine(work, "reference"));
-        await using var host = await BenchHost.StartAsync(work, reference.Directory, pgStatements);
+        await using var host = await BenchHost.StartAsync(work, reference.Directory, pgStatements, pool);
+        if (pool is { } cap) details["worker pool"] = $"each worker's connection string: Maximum Pool Size={cap} (--pool)";
         var worker = host.Workers[0];
         memory.Track(worker.Name, worker.Pid);
         var calendar = host.Get<ReportingCalendar>();
@@ -134,7 +142,6 @@ public static class BenchProgram
 
         // ---- ingest ----
         var t = periods.Count;
-        var batch = IngestScenario.Prepare(reference, tokens, current.Id, current.Year, t, scale.IngestRounds, firstVariant: 0);
         // Warm-up: one submission from every district (their first of the week), through the limit and the worker alike. A
         // worker in a Friday rush has been answering all week; a profile of a worker warmed with 64 submissions spent 17 % of
         // its CPU in the burst in the JIT and 18 % more in the runtime's own code (perf, 2 December: BENCHMARKS.md, finding 20).
@@ -147,59 +154,105 @@ public static class BenchProgram
             await create.ExecuteNonQueryAsync();
             Step($"ingest limit's tables: copies of the worker's, its history included, made in {copying.Elapsed.TotalSeconds:0.0} s");
         }
-        // Both loops start from a checkpoint, so that neither runs under one PostgreSQL started on its own (BenchHost).
-        await host.CheckpointAsync();
-        long limitCheckpoints;
-        IngestScenario.Outcome bare;
+        var bareLoops = new List<IngestScenario.Outcome>();
+        var ingestLoops = new List<IngestScenario.Outcome>();
+        var loopFigures = new List<string>();
+        long limitCheckpoints = 0, ingestCheckpoints = 0;
+        var batchCount = 0;
+        using var client = IngestScenario.Client(host.BaseUrl, Clients);
+        // The limit's own pool (32 connections) is closed with its last loop, before the next scenarios.
         await using (var limitSource = new NpgsqlDataSourceBuilder(host.ConnectionString).Build())
         {
-            Step($"ingest limit: {batch.Count} submissions by a bare Npgsql loop, {Clients} concurrent");
             await IngestScenario.RunBareAsync(limitSource, warm, Clients);
-            // PostgreSQL's CPU per submission in the limit is the yardstick for the worker's statements' share.
-            if (pgStatements) await PgStatements.ResetAsync(host.ConnectionString);
-            var checkpointsBefore = await host.CheckpointsAsync();
-            var bareCpu = cpu.Start();
-            bare = await IngestScenario.RunBareAsync(limitSource, batch, Clients);
-            var bareShares = bareCpu.Stop();
-            limitCheckpoints = await host.CheckpointsAsync() - checkpointsBefore;
-            if (pgStatements) Step("ingest limit, PostgreSQL's " + await PgStatements.TopAsync(host.ConnectionString, 8, batch.Count, "submission"));
-            details["ingest limit CPU"] = $"{bareShares}; {bareShares.Per(batch.Count, "submission")}";
-            Step(details["ingest limit CPU"]);
+            await IngestScenario.RunHttpAsync(client, warm, Clients);
+            await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+            // The same worker has recomputed all week, every 15 minutes and after submissions, so the recompute's code is at
+            // its top tier. The runtime recompiles a method once it has been called 30 times, and a recompute's outer methods
+            // are called once a recompute: after 700 submissions (2–3 recomputes) the runtime's background compiler was still
+            // a tenth of the worker's CPU through the burst, a fortieth after these (perf, 3 December: BENCHMARKS.md, finding 26).
+            using (var admin = worker.Admin())
+                for (var i = 0; i < WarmRecomputes; i++)
+                {
+                    (await admin.PostAsync($"/api/admin/recompute?period={current.Id}", null)).EnsureSuccessStatusCode();
+                    await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+                }
+            // The runtime recompiles hot methods at their top tier in the background once no new method has been compiled for
+            // 100 ms; a pause lets it finish before the burst.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+
+            // The limit and the worker take turns, IngestPairs times, each loop with bodies of its own and from a checkpoint (so
+            // that neither runs under one PostgreSQL started on its own, BenchHost): the bare loop alone measured 1,332–2,389/s
+            // on unchanged code in one evening, and a ratio of one loop each is as good as the moment each ran in. The
+            // instruments (CPU shares, backends, /metrics, pg_stat_statements) watch the last pair.
+            for (var pair = 0; pair < IngestPairs; pair++)
+            {
+                var last = pair == IngestPairs - 1;
+                var batch = IngestScenario.Prepare(reference, tokens, current.Id, current.Year, t, scale.IngestRounds, firstVariant: pair * scale.IngestRounds);
+                batchCount = batch.Count;
+
+                await host.CheckpointAsync();
+                var checkpointsBefore = await host.CheckpointsAsync();
+                Step($"ingest limit {pair + 1}/{IngestPairs}: {batch.Count} submissions by a bare Npgsql loop, {Clients} concurrent");
+                // PostgreSQL's CPU per submission in the limit is the yardstick for the worker's statements' share.
+                if (last && pgStatements) await PgStatements.ResetAsync(host.ConnectionString);
+                var bareCpu = cpu.Start();
+                var bare = await IngestScenario.RunBareAsync(limitSource, batch, Clients);
+                var bareShares = bareCpu.Stop();
+                bareLoops.Add(bare);
+                limitCheckpoints += await host.CheckpointsAsync() - checkpointsBefore;
+                if (last)
+                {
+                    if (pgStatements) Step("ingest limit, PostgreSQL's " + await PgStatements.TopAsync(host.ConnectionString, 8, batch.Count, "submission"));
+                    details["ingest limit CPU"] = $"{bareShares}; {bareShares.Per(batch.Count, "submission")}";
+                    Step(details["ingest limit CPU"]);
+                }
+
+                await host.CheckpointAsync();
+                checkpointsBefore = await host.CheckpointsAsync();
+                Step($"ingest {pair + 1}/{IngestPairs}: {batch.Count} submissions through POST /api/submissions of {worker.Name}, {Clients} concurrent clients in the bench process");
+                var metrics = new WorkerMetrics([worker]);
+                if (last)
+                {
+                    await metrics.StartAsync();
+                    if (pgStatements) await PgStatements.ResetAsync(host.ConnectionString);
+                }
+                var ingestCpu = cpu.Start();
+                IngestScenario.Outcome loop;
+                string backends;
+                await using (var sampler = await BackendSampler.StartAsync(host.ConnectionString))
+                {
+                    loop = await IngestScenario.RunHttpAsync(client, batch, Clients);
+                    backends = await sampler.StopAsync();
+                }
+                var ingestShares = ingestCpu.Stop();
+                ingestLoops.Add(loop);
+                ingestCheckpoints += await host.CheckpointsAsync() - checkpointsBefore;
+                if (last)
+                {
+                    if (pgStatements) Step("ingest, PostgreSQL's " + await PgStatements.TopAsync(host.ConnectionString, 15, batch.Count, "submission"));
+                    details["ingest breakdown"] = await metrics.StopAsync("POST", "/api/submissions");
+                    details["ingest CPU"] = $"{ingestShares}; {ingestShares.Per(batch.Count, "submission")}; {backends}";
+                    Step(details["ingest breakdown"]);
+                    Step(details["ingest CPU"]);
+                }
+                loopFigures.Add($"{loop.PerSecond:0}/{bare.PerSecond:0}");
+                Step($"ingest {pair + 1}/{IngestPairs}: {loop.PerSecond:0}/s (p99 {loop.P99Ms:0} ms), limit {bare.PerSecond:0}/s (p99 {bare.P99Ms:0} ms): ratio {loop.PerSecond / bare.PerSecond:0.00}");
+                // The recomputes the burst asked for run before the next loop, so that no loop shares the cores with them.
+                if (!last) await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+            }
         }
-        using var client = IngestScenario.Client(host.BaseUrl, Clients);
-        await IngestScenario.RunHttpAsync(client, warm, Clients);
-        await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
-        await host.CheckpointAsync();
-        var checkpointsBeforeIngest = await host.CheckpointsAsync();
-        // The runtime recompiles hot methods at their top tier in the background once no new method has been compiled for
-        // 100 ms; a pause lets it finish before the burst.
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        Step($"ingest: {batch.Count} submissions through POST /api/submissions of {worker.Name}, {Clients} concurrent clients in the bench process");
-        var metrics = new WorkerMetrics([worker]);
-        await metrics.StartAsync();
-        if (pgStatements) await PgStatements.ResetAsync(host.ConnectionString);
-        var ingestCpu = cpu.Start();
-        IngestScenario.Outcome ingest;
-        string backends;
-        await using (var sampler = await BackendSampler.StartAsync(host.ConnectionString))
-        {
-            ingest = await IngestScenario.RunHttpAsync(client, batch, Clients);
-            backends = await sampler.StopAsync();
-        }
-        var ingestShares = ingestCpu.Stop();
-        details["ingest checkpoints"] = $"checkpoints started by PostgreSQL during the timed loops: limit {limitCheckpoints}, worker " +
-                                        $"{await host.CheckpointsAsync() - checkpointsBeforeIngest} (each loop starts after a CHECKPOINT)";
-        if (pgStatements) Step("ingest, PostgreSQL's " + await PgStatements.TopAsync(host.ConnectionString, 15, batch.Count, "submission"));
-        details["ingest breakdown"] = await metrics.StopAsync("POST", "/api/submissions");
-        details["ingest CPU"] = $"{ingestShares}; {ingestShares.Per(batch.Count, "submission")}; {backends}";
-        Step(details["ingest breakdown"]);
-        Step(details["ingest CPU"]);
         var drain = await host.DrainJobsAsync(TimeSpan.FromMinutes(10));
-        var ingestRatio = ingest.PerSecond / bare.PerSecond;
-        results.Add(new ScenarioResult("ingest", R(ingest.PerSecond), "submissions/s", R(bare.PerSecond), R(ingestRatio, 2),
+        var ingest = IngestScenario.Outcome.Together(ingestLoops);
+        var bareAll = IngestScenario.Outcome.Together(bareLoops);
+        details["ingest pairs"] = $"{IngestPairs} pairs, each a limit loop then a worker loop of {batchCount} submissions from a CHECKPOINT; " +
+                                  $"worker/limit per pair (submissions/s): {string.Join(", ", loopFigures)}; checkpoints started by PostgreSQL " +
+                                  $"during the timed loops: limit {limitCheckpoints}, worker {ingestCheckpoints}";
+        var ingestRatio = ingest.PerSecond / bareAll.PerSecond;
+        results.Add(new ScenarioResult("ingest", R(ingest.PerSecond), "submissions/s", R(bareAll.PerSecond), R(ingestRatio, 2),
             "≥ 500/s, p99 ≤ 100 ms, ratio ≥ 0.5", ingest.PerSecond >= 500 && ingest.P99Ms <= 100 && ingestRatio >= 0.5 && ingest.Failed == 0,
-            $"p50 {ingest.P50Ms:0} ms, p99 {ingest.P99Ms:0} ms, {ingest.Failed} failed; limit p99 {bare.P99Ms:0} ms; recomputes queued by the burst drained {drain.TotalSeconds:0.0} s after it"));
-        Step($"ingest {ingest.PerSecond:0}/s (p99 {ingest.P99Ms:0} ms), limit {bare.PerSecond:0}/s; drain {drain.TotalSeconds:0.0} s");
+            $"{ingest.Count + ingest.Failed} submissions in {IngestPairs} loops taking turns with the limit's; p50 {ingest.P50Ms:0} ms, p99 {ingest.P99Ms:0} ms, " +
+            $"{ingest.Failed} failed; limit p99 {bareAll.P99Ms:0} ms; recomputes queued by the last burst drained {drain.TotalSeconds:0.0} s after it"));
+        Step($"ingest {ingest.PerSecond:0}/s (p99 {ingest.P99Ms:0} ms), limit {bareAll.PerSecond:0}/s; {details["ingest pairs"]}");
 
         Peak("ingest");
 
@@ -337,7 +390,7 @@ public static class BenchProgram
             $"worker + bench {Mb(wholePeak)} at most in one scenario; {Mb(generationPeak)} peak of the bench process while generating the data set"));
 
         if (workers == 2)
-            await TwoWorkersScenario.RunAsync(new TwoWorkersScenario.Context(host, reference, tokens, current, t, Clients, bare, delivery, memory, work),
+            await TwoWorkersScenario.RunAsync(new TwoWorkersScenario.Context(host, reference, tokens, current, t, Clients, scale.IngestRounds, bareAll, delivery, memory, work),
                 results, details);
 
         details["periods"] = $"current {current.Id}; history {periods[0].Id}..{periods[^1].Id}";

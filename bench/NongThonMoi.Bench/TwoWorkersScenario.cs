@@ -12,7 +12,7 @@ namespace NongThonMoi.Bench;
 public static class TwoWorkersScenario
 {
     public sealed record Context(BenchHost Host, ReferenceFolder Reference, IReadOnlyDictionary<string, string> Tokens, ReportingPeriod Current,
-        int T, int Clients, IngestScenario.Outcome Bare, DeliveryScenario.Outcome OneWorkerDelivery, MemorySampler Memory, string Work);
+        int T, int Clients, int IngestRounds, IngestScenario.Outcome Bare, DeliveryScenario.Outcome OneWorkerDelivery, MemorySampler Memory, string Work);
 
     public static async Task RunAsync(Context c, List<ScenarioResult> results, Dictionary<string, string> details)
     {
@@ -37,8 +37,7 @@ public static class TwoWorkersScenario
         try
         {
             // ---- ingest, the clients split evenly across the two workers ----
-            var rounds = c.Bare.Count / c.Reference.Districts.Count;
-            var batch = IngestScenario.Prepare(c.Reference, c.Tokens, c.Current.Id, c.Current.Year, c.T, rounds, firstVariant: 2000);
+            var batch = IngestScenario.Prepare(c.Reference, c.Tokens, c.Current.Id, c.Current.Year, c.T, c.IngestRounds, firstVariant: 2000);
             // The same warm-up as the one-worker ingest (one submission per district, then 2 s): BENCHMARKS.md, finding 20.
             var warm = IngestScenario.Prepare(c.Reference, c.Tokens, c.Current.Id, c.Current.Year, c.T, 1, firstVariant: 2500);
             using var toFirst = IngestScenario.Client(first.Url, c.Clients);
