@@ -390,7 +390,7 @@ public static class BenchProgram
             $"worker + bench {Mb(wholePeak)} at most in one scenario; {Mb(generationPeak)} peak of the bench process while generating the data set"));
 
         if (workers == 2)
-            await TwoWorkersScenario.RunAsync(new TwoWorkersScenario.Context(host, reference, tokens, current, t, Clients, scale.IngestRounds, bareAll, delivery, memory, work),
+            await TwoWorkersScenario.RunAsync(new TwoWorkersScenario.Context(host, reference, tokens, current, t, Clients, scale.IngestRounds, IngestPairs, bareAll, delivery, memory, work),
                 results, details);
 
         details["periods"] = $"current {current.Id}; history {periods[0].Id}..{periods[^1].Id}";
