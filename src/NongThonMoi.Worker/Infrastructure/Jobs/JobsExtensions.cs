@@ -14,8 +14,9 @@ public static class JobsExtensions
 
     /// <summary>
     /// Hangfire on the same PostgreSQL, in its own schema. Settings chosen for long jobs and several workers:
-    /// a sliding invisibility timeout (a long bulletin run is not fetched twice), long polling so a job enqueued
-    /// after a submission starts within a second, and a bounded number of workers per process.
+    /// a sliding invisibility timeout (a long bulletin run is not fetched twice), the queue polled twice a second so a job
+    /// enqueued after a submission starts within half a second (not long polling: see below), and a bounded number of
+    /// workers per process.
     /// </summary>
     public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder, bool runServer)
     {
@@ -29,18 +30,7 @@ public static class JobsExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(o => o.UseConnectionFactory(new DataSourceConnectionFactory(sp.GetRequiredService<NpgsqlDataSource>())),
-                new PostgreSqlStorageOptions
-                {
-                    SchemaName = HangfireSchema,
-                    // Installed by MigrationRunner under the migrations' advisory lock: two workers starting on an empty
-                    // database would otherwise both run Hangfire's install scripts, and one of them logs errors.
-                    PrepareSchemaIfNecessary = false,
-                    UseSlidingInvisibilityTimeout = true,
-                    InvisibilityTimeout = sp.GetRequiredService<IOptions<JobsOptions>>().Value.InvisibilityTimeout,
-                    DistributedLockTimeout = TimeSpan.FromMinutes(1),
-                    QueuePollInterval = TimeSpan.FromSeconds(5),
-                    EnableLongPolling = true,
-                }));
+                StorageOptions(sp.GetRequiredService<IOptions<JobsOptions>>().Value.InvisibilityTimeout)));
         if (runServer)
         {
             builder.Services.AddSingleton<JobLogFilter>();
@@ -66,6 +56,28 @@ public static class JobsExtensions
         }
         return builder;
     }
+
+    /// <summary>Hangfire.PostgreSql's settings (<see cref="AddJobs"/>), apart so that a test can hold them.</summary>
+    internal static PostgreSqlStorageOptions StorageOptions(TimeSpan invisibilityTimeout) => new()
+    {
+        SchemaName = HangfireSchema,
+        // Installed by MigrationRunner under the migrations' advisory lock: two workers starting on an empty
+        // database would otherwise both run Hangfire's install scripts, and one of them logs errors.
+        PrepareSchemaIfNecessary = false,
+        UseSlidingInvisibilityTimeout = true,
+        InvisibilityTimeout = invisibilityTimeout,
+        DistributedLockTimeout = TimeSpan.FromMinutes(1),
+        // No long polling (LISTEN/NOTIFY). With it, every fetch starts a listener and cancels it once a job is
+        // found; a cancellation that lands while Npgsql's WaitAsync is setting up can leave the listener waiting
+        // for ever (npgsql/npgsql#5975), and the job server's thread with it, still holding the job it fetched:
+        // the sliding invisibility timeout then never gives that job to another thread. A national bench run
+        // stopped that way (3 December; BENCHMARKS.md, finding 28), and each such hang takes one of the few job
+        // threads for good. Polling twice a second is a few index look-ups per second per worker; a job enqueued by
+        // this process still wakes a thread at once (Hangfire.PostgreSql's in-process signal), one enqueued by
+        // another worker starts within half a second.
+        QueuePollInterval = TimeSpan.FromMilliseconds(500),
+        EnableLongPolling = false,
+    };
 
     /// <summary>The dashboard, always behind the admin login; the storage connection string is never shown.</summary>
     public static void MapDashboard(this WebApplication app)
