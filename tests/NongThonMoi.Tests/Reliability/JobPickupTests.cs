@@ -6,7 +6,7 @@ namespace NongThonMoi.Tests.Reliability;
 /// Jobs are picked up by polling the queue, not by Hangfire.PostgreSql's long polling: its listener, cancelled after every
 /// fetch, can leave the job server's thread waiting for good with the job it fetched (npgsql/npgsql#5975; a national bench
 /// run stopped that way on 3 December, BENCHMARKS.md finding 28). The hang is rare (once in the eleven national runs of
-/// that day, each a few hundred job fetches) and no test here provokes it on demand, so this one holds the settings that
+/// that day, some two hundred jobs each) and no test here provokes it on demand, so this one holds the settings that
 /// avoid it.
 /// </summary>
 public sealed class JobPickupTests
