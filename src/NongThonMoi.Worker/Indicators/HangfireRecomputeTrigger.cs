@@ -106,7 +106,7 @@ internal sealed class HangfireRecomputeTrigger(
 
     /// <summary>
     /// Enqueues what has gathered and what was deferred and is due, once per period; with <paramref name="pace"/>, a period
-    /// whose last job is running and started less than <see cref="RushInterval"/> ago is deferred instead. Only
+    /// whose last job is running and started less than <see cref="Interval"/> ago is deferred instead. Only
     /// <see cref="ExecuteAsync"/> calls it, one call at a time.
     /// </summary>
     private void Forward(bool pace)
