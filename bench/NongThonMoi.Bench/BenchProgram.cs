@@ -165,7 +165,7 @@ public static class BenchProgram
         {
             await IngestScenario.RunBareAsync(limitSource, warm, Clients);
             await IngestScenario.RunHttpAsync(client, warm, Clients);
-            await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+            await host.DrainJobsAsync(TimeSpan.FromMinutes(5), BenchHost.TriggerQuiet);
             // The same worker has recomputed all week, every 15 minutes and after submissions, so the recompute's code is at
             // its top tier. The runtime recompiles a method once it has been called 30 times, and a recompute's outer methods
             // are called once a recompute: after 700 submissions (2–3 recomputes) the runtime's background compiler was still
@@ -238,10 +238,10 @@ public static class BenchProgram
                 loopFigures.Add($"{loop.PerSecond:0}/{bare.PerSecond:0}");
                 Step($"ingest {pair + 1}/{IngestPairs}: {loop.PerSecond:0}/s (p99 {loop.P99Ms:0} ms), limit {bare.PerSecond:0}/s (p99 {bare.P99Ms:0} ms): ratio {loop.PerSecond / bare.PerSecond:0.00}");
                 // The recomputes the burst asked for run before the next loop, so that no loop shares the cores with them.
-                if (!last) await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+                if (!last) await host.DrainJobsAsync(TimeSpan.FromMinutes(5), BenchHost.TriggerQuiet);
             }
         }
-        var drain = await host.DrainJobsAsync(TimeSpan.FromMinutes(10));
+        var drain = await host.DrainJobsAsync(TimeSpan.FromMinutes(10), BenchHost.TriggerQuiet);
         var ingest = IngestScenario.Outcome.Together(ingestLoops);
         var bareAll = IngestScenario.Outcome.Together(bareLoops);
         details["ingest pairs"] = $"{IngestPairs} pairs, each a limit loop then a worker loop of {batchCount} submissions from a CHECKPOINT; " +
@@ -260,7 +260,7 @@ public static class BenchProgram
         var largest = reference.Districts.MaxBy(d => d.Communes.Count)!;
         Step($"portal: home page, entry form and upload of district {largest.Code} ({largest.Communes.Count} communes), one clerk");
         var portal = await PortalScenario.RunAsync(host.BaseUrl, largest, tokens[largest.Code], rounds: 50);
-        await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+        await host.DrainJobsAsync(TimeSpan.FromMinutes(5), BenchHost.TriggerQuiet);
         results.Add(new ScenarioResult("portal", R(Math.Max(portal.HomeMedianMs, portal.FormMedianMs)), "ms (median page)", null, null,
             "home and form ≤ 50 ms, upload ≤ 300 ms", portal.HomeMedianMs <= 50 && portal.FormMedianMs <= 50 && portal.UploadMedianMs <= 300 && portal.Failed == 0,
             $"unit {portal.Unit} ({portal.Communes} communes): home {portal.HomeMedianMs:0.0} ms, form {portal.FormMedianMs:0.0} ms, " +
@@ -303,7 +303,7 @@ public static class BenchProgram
         var p95 = IngestScenario.Percentile(fresh, 0.95);
         results.Add(new ScenarioResult("freshness", R(p95, 2), "s (p95)", null, null, "≤ 2 s", p95 <= 2,
             $"median {RecomputeScenario.Median(fresh):0.00} s, max {fresh.Max():0.00} s over {fresh.Count}"));
-        await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+        await host.DrainJobsAsync(TimeSpan.FromMinutes(5), BenchHost.TriggerQuiet);
 
         Peak("freshness");
 

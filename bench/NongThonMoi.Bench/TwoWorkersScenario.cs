@@ -43,7 +43,7 @@ public static class TwoWorkersScenario
             using var toSecond = IngestScenario.Client(second.Url, c.Clients);
             HttpClient[] clients = [toFirst, toSecond];
             await IngestScenario.RunHttpAsync(clients, warm, c.Clients); // the second worker's first requests: JIT, pools, caches
-            await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+            await host.DrainJobsAsync(TimeSpan.FromMinutes(5), BenchHost.TriggerQuiet);
             await Task.Delay(TimeSpan.FromSeconds(2));
             c.Memory.Reset();
             // As many loops as the one-worker ingest, each from a checkpoint with the recomputes of the last drained, the
@@ -74,9 +74,9 @@ public static class TwoWorkersScenario
                     details["ingest (2 workers) CPU"] = $"{shares}; {shares.Per(batch.Count, "submission")}; {backends}";
                 }
                 BenchProgram.Step($"ingest (2 workers) {loop + 1}/{c.Loops}: {loops[^1].PerSecond:0}/s (p99 {loops[^1].P99Ms:0} ms)");
-                if (!last) await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+                if (!last) await host.DrainJobsAsync(TimeSpan.FromMinutes(5), BenchHost.TriggerQuiet);
             }
-            var drain = await host.DrainJobsAsync(TimeSpan.FromMinutes(10));
+            var drain = await host.DrainJobsAsync(TimeSpan.FromMinutes(10), BenchHost.TriggerQuiet);
             var jobs = await host.JobsByWorkerAsync(mark);
             var ingest = IngestScenario.Outcome.Together(loops);
             var ratio = ingest.PerSecond / c.Bare.PerSecond;

@@ -56,14 +56,13 @@ internal sealed class HangfireRecomputeTrigger(
         // A late or back-filled period also changes the current one, which carries its data forward.
         var current = calendar.Current.Id;
         string[] periods = string.CompareOrdinal(period, current) < 0 ? [period, current] : [period];
-        if (forwarding)
-            foreach (var p in periods)
-            {
-                Interlocked.Increment(ref pending);
-                requests.Writer.TryWrite(p);
-            }
-        else
-            EnqueueNow(periods);
+        foreach (var p in periods)
+        {
+            Interlocked.Increment(ref pending);
+            if (forwarding && requests.Writer.TryWrite(p)) continue;
+            Interlocked.Decrement(ref pending);
+            EnqueueNow([p]);
+        }
     }
 
     /// <summary>Waits until every request written so far is enqueued (for tests, which read the queue).</summary>
@@ -77,18 +76,26 @@ internal sealed class HangfireRecomputeTrigger(
         forwarding = true;
         try
         {
+            // One wait for the channel at a time (it has a single reader), kept across turns of the loop.
+            Task<bool>? readable = null;
             while (true)
             {
-                if (deferred.Count == 0)
+                readable ??= requests.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                // A deferred period waits for its time; a request meanwhile (another period, or the same again) is taken
+                // at once, so a late week is not held back by the current one's rush.
+                var wait = deferred.Count == 0 ? Timeout.InfiniteTimeSpan : Machine.GetElapsedTime(Machine.GetTimestamp(), deferred.Values.Min());
+                if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero)
                 {
-                    if (!await requests.Reader.WaitToReadAsync(stoppingToken)) break;
-                }
-                else
-                {
-                    // Requests that come meanwhile gather in the channel and go with the deferred periods.
-                    var due = deferred.Values.Min();
-                    var wait = Machine.GetElapsedTime(Machine.GetTimestamp(), due);
-                    if (wait > TimeSpan.Zero) await Task.Delay(wait, Machine, stoppingToken);
+                    using var timer = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var due = Task.Delay(wait, Machine, timer.Token);
+                    if (await Task.WhenAny(readable, due) == due)
+                        await due; // a deferred period's time (or the host stopping, which throws)
+                    else
+                    {
+                        timer.Cancel();
+                        if (!await readable) break;
+                        readable = null;
+                    }
                 }
                 Forward(pace: true);
             }
@@ -98,8 +105,10 @@ internal sealed class HangfireRecomputeTrigger(
         }
         finally
         {
-            // Stopping: what the last requests asked for is enqueued before the host goes.
+            // Stopping: what the last requests asked for is enqueued before the host goes. A request written after this
+            // finds the channel closed and is enqueued by its caller.
             forwarding = false;
+            requests.Writer.TryComplete();
             Forward(pace: false);
         }
     }
@@ -141,9 +150,9 @@ internal sealed class HangfireRecomputeTrigger(
         lock (waiting)
             if (!waiting.TryGetValue(period, out last)) return null;
         var due = last.EnqueuedAt + (long)(Interval.TotalSeconds * Machine.TimestampFrequency);
-        // Its work done here, the job is only waiting to be marked Succeeded: one request after another, each sent once the
-        // last one's figures are in (the freshness scenario), is not a rush.
-        if (Machine.GetTimestamp() >= due || activity.FinishedSince(period, last.EnqueuedAt)) return null;
+        // Its work done here (its method has returned), the job is only waiting to be marked Succeeded: one request after
+        // another, each sent once the last one's figures are in (the freshness scenario), is not a rush.
+        if (Machine.GetTimestamp() >= due || activity.HasFinished(last.JobId)) return null;
         try
         {
             return StateOf(last.JobId) == Hangfire.States.ProcessingState.StateName ? due : null;

@@ -12,6 +12,7 @@ public static class IndicatorsExtensions
         builder.Services.AddScoped<RecomputeJob>();
         builder.Services.AddSingleton<RecomputeTimings>();
         builder.Services.AddSingleton<RecomputeActivity>();
+        builder.Services.AddSingleton<Hangfire.Server.IServerFilter, RecomputeFinished>();
         // Submissions announce what they accepted through the shared-domain interface; the figures listen here.
         builder.Services.AddSingleton<HangfireRecomputeTrigger>();
         builder.Services.AddSingleton<ISubmissionAccepted>(sp => sp.GetRequiredService<HangfireRecomputeTrigger>());

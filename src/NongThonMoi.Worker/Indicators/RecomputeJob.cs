@@ -10,8 +10,7 @@ namespace NongThonMoi.Indicators;
 /// (<c>onlyIfChanged</c>) stops early, which coalesces a burst of submissions into one computation.
 /// </summary>
 public sealed class RecomputeJob(
-    SnapshotRepository repository, ReferenceStore reference, ReportingCalendar calendar, RecomputeTimings timings,
-    RecomputeActivity activity, ILogger<RecomputeJob> logger)
+    SnapshotRepository repository, ReferenceStore reference, ReportingCalendar calendar, RecomputeTimings timings, ILogger<RecomputeJob> logger)
 {
     [AutomaticRetry(Attempts = 3)]
     public async Task RunAsync(string? period, bool onlyIfChanged, CancellationToken ct) =>
@@ -59,18 +58,6 @@ public sealed class RecomputeJob(
         // One computation of a period at a time, each reading its inputs only once it holds the lock: the snapshot
         // stored last is always computed from the newest data, and a queued duplicate finds nothing new and stops.
         await using var _ = await repository.LockPeriodAsync(period.Id, ct);
-        try
-        {
-            return await ComputeLockedAsync(period, onlyIfChanged, ct);
-        }
-        finally
-        {
-            activity.Finished(period.Id);
-        }
-    }
-
-    private async Task<CalculationResult?> ComputeLockedAsync(ReportingPeriod period, bool onlyIfChanged, CancellationToken ct)
-    {
         var watch = Stopwatch.StartNew();
         var input = await repository.LoadInputAsync(period, calendar.Now, ct);
         var used = SnapshotRepository.SubmissionsUsed(input);

@@ -111,6 +111,9 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         await using var app = await QueueAppAsync(reference);
         var (trigger, forwarded) = TriggerOf(app);
         var monitoring = app.Get<JobStorage>().GetMonitoringApi();
+        // An hour: a job that is waiting, or that has left the queue without running, is no rush to pace (a deferral
+        // would outlast the flush's guard).
+        app.Get<HangfireRecomputeTrigger>().Interval = TimeSpan.FromHours(1);
 
         for (var i = 0; i < 5; i++)
         {
@@ -171,11 +174,48 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         var first = Assert.Single(await JobsAsync(app));
         await MarkProcessingAsync(app, first.Id);
 
-        // The job's work is done in this process (the snapshot stored); Hangfire marks it Succeeded a moment later.
-        app.Get<RecomputeActivity>().Finished("2026-W48");
+        // The job's method has returned in this process (the snapshot stored); Hangfire marks it Succeeded a moment later.
+        app.Get<RecomputeActivity>().Finished(first.Id);
         trigger.OnAccepted("2026-W48");
-        await forwarded().WaitAsync(TimeSpan.FromSeconds(30));
+        await forwarded();
         Assert.Equal(2, (await JobsAsync(app)).Count);
+    }
+
+    [Fact]
+    public async Task A_period_held_back_in_a_rush_holds_back_no_other_period()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await QueueAppAsync(reference);
+        var (trigger, forwarded) = TriggerOf(app);
+        // An hour: the current week's follow-up stays held back for the whole test.
+        app.Get<HangfireRecomputeTrigger>().Interval = TimeSpan.FromHours(1);
+        trigger.OnAccepted("2026-W48");
+        await forwarded();
+        await MarkProcessingAsync(app, Assert.Single(await JobsAsync(app)).Id);
+        trigger.OnAccepted("2026-W48");
+
+        // A late week's submission (it asks for its own week and for the current one): its own week is enqueued at once.
+        trigger.OnAccepted("2026-W47");
+        await Poll.UntilAsync(async () => (await JobPeriodsAsync(app)).Contains("2026-W47"), TimeSpan.FromSeconds(30), "the late week enqueued");
+        Assert.Equal(["2026-W47", "2026-W48"], await JobPeriodsAsync(app));
+    }
+
+    [Fact]
+    public async Task A_recompute_job_run_by_this_worker_is_noted_as_finished_by_its_id()
+    {
+        using var reference = new TestReference(TestReference.SmallProvince);
+        await using var app = await TestApp.StartAsync(postgres, smtp, reference.Directory,
+            new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)));
+        var id = app.Get<IBackgroundJobClient>().Enqueue<RecomputeJob>(j => j.RunAsync("2026-W48", false, CancellationToken.None));
+        await Poll.UntilAsync(async () =>
+        {
+            await using var db = new NpgsqlConnection(app.ConnectionString);
+            return await db.ExecuteScalarAsync<string?>("select statename from hangfire.job where id = @Id",
+                new { Id = long.Parse(id, System.Globalization.CultureInfo.InvariantCulture) }) == "Succeeded";
+        }, TimeSpan.FromSeconds(60), "the recompute job run");
+        var activity = app.Get<RecomputeActivity>();
+        Assert.True(activity.HasFinished(id));
+        Assert.False(activity.HasFinished("0"));
     }
 
     private static async Task MarkProcessingAsync(TestApp app, string jobId)
@@ -209,7 +249,7 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
     /// makes the queue exact.
     /// </summary>
     private static (ISubmissionAccepted Trigger, Func<Task> Forwarded) TriggerOf(TestApp app) =>
-        (app.Get<ISubmissionAccepted>(), () => app.Get<HangfireRecomputeTrigger>().FlushAsync(CancellationToken.None));
+        (app.Get<ISubmissionAccepted>(), () => app.Get<HangfireRecomputeTrigger>().FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
 
     /// <summary>The period of every recompute job ever created, whatever its state.</summary>
     private static async Task<string[]> JobPeriodsAsync(TestApp app)

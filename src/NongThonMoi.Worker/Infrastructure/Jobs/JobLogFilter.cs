@@ -38,11 +38,12 @@ internal sealed class JobLogFilter(ILogger<JobLogFilter> logger) : IServerFilter
 }
 
 /// <summary>
-/// Hangfire's global filters plus <see cref="JobLogFilter"/> for this server only: the global collection is static,
-/// and several hosts in one process (the tests) would otherwise each add a filter to every host.
+/// Hangfire's global filters plus this server's own (<see cref="JobLogFilter"/>, and any other <see cref="IServerFilter"/>
+/// registered in the container): the global collection is static, and several hosts in one process (the tests) would
+/// otherwise each add their filters to every host.
 /// </summary>
-internal sealed class WithJobLog(IJobFilterProvider inner, JobLogFilter filter) : IJobFilterProvider
+internal sealed class WithServerFilters(IJobFilterProvider inner, IReadOnlyList<IServerFilter> filters) : IJobFilterProvider
 {
     public IEnumerable<JobFilter> GetFilters(Job job) =>
-        inner.GetFilters(job).Append(new JobFilter(filter, JobFilterScope.Global, order: null));
+        inner.GetFilters(job).Concat(filters.Select(f => new JobFilter(f, JobFilterScope.Global, order: null)));
 }

@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.Common;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
+using Hangfire.Server;
 using Microsoft.Extensions.Options;
 using NongThonMoi.Infrastructure.Security;
 using Npgsql;
@@ -33,11 +34,12 @@ public static class JobsExtensions
                 StorageOptions(sp.GetRequiredService<IOptions<JobsOptions>>().Value.InvisibilityTimeout)));
         if (runServer)
         {
-            builder.Services.AddSingleton<JobLogFilter>();
+            builder.Services.AddSingleton<IServerFilter, JobLogFilter>();
             builder.Services.AddHangfireServer((sp, o) =>
             {
                 var jobs = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
-                o.FilterProvider = new WithJobLog(JobFilterProviders.Providers, sp.GetRequiredService<JobLogFilter>());
+                // Every IServerFilter registered (the job log; the capabilities' own, such as Indicators' RecomputeFinished).
+                o.FilterProvider = new WithServerFilters(JobFilterProviders.Providers, sp.GetServices<IServerFilter>().ToList());
                 o.WorkerCount = Math.Clamp(Environment.ProcessorCount * 2, 2, 8);
                 o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
                 // SIGTERM: running jobs go on for StopTimeout, then see their token cancelled and get the rest of
