@@ -91,7 +91,10 @@ public static class RecomputeScenario
         async Task<double> LimitOnce()
         {
             var watch = Stopwatch.StartNew();
-            await using var connection = await dataSource.OpenConnectionAsync();
+            // Its own connection (pooled by the connection string): it is also called after this method, from
+            // BenchProgram, when the data source above has been disposed.
+            await using var connection = new NpgsqlConnection(host.ConnectionString);
+            await connection.OpenAsync();
             await using var command = new NpgsqlCommand(sql, connection);
             command.Parameters.AddWithValue("units", units);
             command.Parameters.AddWithValue("period", period.Id);
