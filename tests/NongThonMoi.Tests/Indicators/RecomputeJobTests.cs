@@ -138,14 +138,10 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
     public async Task In_a_rush_the_follow_up_of_a_running_recompute_waits_out_its_second_and_takes_every_request_of_it()
     {
         using var reference = new TestReference(TestReference.SmallProvince);
-        await using var app = await QueueAppAsync(reference);
-        var (trigger, forwarded) = TriggerOf(app);
-        trigger.OnAccepted("2026-W48");
-        await forwarded();
-        var first = Assert.Single(await JobsAsync(app));
-
         // A worker has taken the job and is computing (it may already have read its inputs): the rush goes on.
-        await MarkProcessingAsync(app, first.Id);
+        var (app, first) = await RunningJobAsync(reference, HangfireRecomputeTrigger.RushInterval);
+        await using var _ = app;
+        var (trigger, forwarded) = TriggerOf(app);
         for (var i = 0; i < 5; i++)
         {
             trigger.OnAccepted("2026-W48");
@@ -165,14 +161,10 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
     public async Task A_recompute_that_has_finished_its_work_here_is_not_a_rush_though_its_job_is_not_yet_marked_done()
     {
         using var reference = new TestReference(TestReference.SmallProvince);
-        await using var app = await QueueAppAsync(reference);
-        var (trigger, forwarded) = TriggerOf(app);
         // An hour: were the follow-up deferred, the flush below would not end (and the test fail at its guard).
-        app.Get<HangfireRecomputeTrigger>().Interval = TimeSpan.FromHours(1);
-        trigger.OnAccepted("2026-W48");
-        await forwarded();
-        var first = Assert.Single(await JobsAsync(app));
-        await MarkProcessingAsync(app, first.Id);
+        var (app, first) = await RunningJobAsync(reference, TimeSpan.FromHours(1));
+        await using var _ = app;
+        var (trigger, forwarded) = TriggerOf(app);
 
         // The job's method has returned in this process (the snapshot stored); Hangfire marks it Succeeded a moment later.
         app.Get<RecomputeActivity>().Finished(first.Id);
@@ -185,13 +177,10 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
     public async Task A_period_held_back_in_a_rush_holds_back_no_other_period()
     {
         using var reference = new TestReference(TestReference.SmallProvince);
-        await using var app = await QueueAppAsync(reference);
-        var (trigger, forwarded) = TriggerOf(app);
         // An hour: the current week's follow-up stays held back for the whole test.
-        app.Get<HangfireRecomputeTrigger>().Interval = TimeSpan.FromHours(1);
-        trigger.OnAccepted("2026-W48");
-        await forwarded();
-        await MarkProcessingAsync(app, Assert.Single(await JobsAsync(app)).Id);
+        var (app, _) = await RunningJobAsync(reference, TimeSpan.FromHours(1));
+        await using var running = app;
+        var (trigger, _) = TriggerOf(app);
         trigger.OnAccepted("2026-W48");
 
         // A late week's submission (it asks for its own week and for the current one): its own week is enqueued at once.
@@ -216,6 +205,22 @@ public sealed class RecomputeJobTests(PostgresFixture postgres, SmtpFixture smtp
         var activity = app.Get<RecomputeActivity>();
         Assert.True(activity.HasFinished(id));
         Assert.False(activity.HasFinished("0"));
+    }
+
+    /// <summary>
+    /// A queue-only app (<see cref="QueueAppAsync"/>) whose trigger has enqueued one recompute of 2026-W48, then marked as
+    /// taken by a worker (Processing); its trigger paces follow-ups by <paramref name="interval"/>.
+    /// </summary>
+    private async Task<(TestApp App, (string Id, DateTime CreatedAt) Job)> RunningJobAsync(TestReference reference, TimeSpan interval)
+    {
+        var app = await QueueAppAsync(reference);
+        app.Get<HangfireRecomputeTrigger>().Interval = interval;
+        var (trigger, forwarded) = TriggerOf(app);
+        trigger.OnAccepted("2026-W48");
+        await forwarded();
+        var job = Assert.Single(await JobsAsync(app));
+        await MarkProcessingAsync(app, job.Id);
+        return (app, job);
     }
 
     private static async Task MarkProcessingAsync(TestApp app, string jobId)
