@@ -71,6 +71,13 @@ public static class BenchProgram
         }
     }
 
+    /// <summary>A recompute of <paramref name="period"/> asked of the worker through its admin API, and waited for.</summary>
+    private static async Task RecomputeInWorkerAsync(HttpClient admin, BenchHost host, string period)
+    {
+        (await admin.PostAsync($"/api/admin/recompute?period={period}", null)).EnsureSuccessStatusCode();
+        await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+    }
+
     public static void Step(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {text}");
 
     /// <param name="pgStatementsOutput">With --pg-statements: the results' path, beside which the server's log is kept.</param>
@@ -171,11 +178,7 @@ public static class BenchProgram
             // are called once a recompute: after 700 submissions (2–3 recomputes) the runtime's background compiler was still
             // a tenth of the worker's CPU through the burst, a fortieth after these (perf, 3 December: BENCHMARKS.md, finding 26).
             using (var admin = worker.Admin())
-                for (var i = 0; i < WarmRecomputes; i++)
-                {
-                    (await admin.PostAsync($"/api/admin/recompute?period={current.Id}", null)).EnsureSuccessStatusCode();
-                    await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
-                }
+                for (var i = 0; i < WarmRecomputes; i++) await RecomputeInWorkerAsync(admin, host, current.Id);
             // The runtime recompiles hot methods at their top tier in the background once no new method has been compiled for
             // 100 ms; a pause lets it finish before the burst.
             await Task.Delay(TimeSpan.FromSeconds(2));
@@ -331,8 +334,7 @@ public static class BenchProgram
             for (var i = 0; i < 5; i++)
             {
                 turns.Add(await recompute.LimitOnce());
-                (await admin.PostAsync($"/api/admin/recompute?period={current.Id}", null)).EnsureSuccessStatusCode();
-                await host.DrainJobsAsync(TimeSpan.FromMinutes(5));
+                await RecomputeInWorkerAsync(admin, host, current.Id);
                 own.Add(await LastRecomputeMsAsync(admin));
             }
         var ownMedian = RecomputeScenario.Median(own);

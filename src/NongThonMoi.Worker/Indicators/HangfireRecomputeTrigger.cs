@@ -133,59 +133,50 @@ internal sealed class HangfireRecomputeTrigger(
             }
         foreach (var period in periods)
         {
-            if (pace && DeferUntil(period) is { } due)
+            if (TryEnqueue(period, pace) is { } due)
             {
                 deferred[period] = due;
                 continue;
             }
-            EnqueueNow([period]);
             Interlocked.Decrement(ref pending);
-        }
-    }
-
-    /// <summary>When the period's follow-up may be enqueued, if its last job (this process's) is running and started less than <see cref="Interval"/> ago.</summary>
-    private long? DeferUntil(string period)
-    {
-        (string JobId, long EnqueuedAt) last;
-        lock (waiting)
-            if (!waiting.TryGetValue(period, out last)) return null;
-        var due = last.EnqueuedAt + (long)(Interval.TotalSeconds * Machine.TimestampFrequency);
-        // Its work done here (its method has returned), the job is only waiting to be marked Succeeded: one request after
-        // another, each sent once the last one's figures are in (the freshness scenario), is not a rush.
-        if (Machine.GetTimestamp() >= due || activity.HasFinished(last.JobId)) return null;
-        try
-        {
-            return StateOf(last.JobId) == Hangfire.States.ProcessingState.StateName ? due : null;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return null; // the storage away: enqueuing reports it
         }
     }
 
     private void EnqueueNow(IEnumerable<string> periods)
     {
-        foreach (var period in periods)
-        {
-            try
-            {
-                Enqueue(period);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The submission is archived and counted; the scheduled recompute brings the figures up to date.
-                logger.LogWarning(e, "Recompute of {Period} not enqueued now; the scheduled recompute will include it", period);
-            }
-        }
+        foreach (var period in periods) TryEnqueue(period, pace: false);
     }
 
-    private void Enqueue(string period)
+    /// <summary>
+    /// Enqueues a recompute of the period unless this process's last one still waits in the queue; with
+    /// <paramref name="pace"/>, returns instead when it may be enqueued, if that last job is running and was enqueued less
+    /// than <see cref="Interval"/> ago. The last job's state is read once for both.
+    /// </summary>
+    private long? TryEnqueue(string period, bool pace)
     {
-        string? last;
-        lock (waiting) last = waiting.TryGetValue(period, out var entry) ? entry.JobId : null;
-        if (last is not null && StateOf(last) == Hangfire.States.EnqueuedState.StateName) return;
-        var id = jobs.Enqueue<RecomputeJob>(j => j.RunAsync(period, true, CancellationToken.None));
-        lock (waiting) waiting[period] = (id, Machine.GetTimestamp());
+        try
+        {
+            (string JobId, long EnqueuedAt)? last = null;
+            lock (waiting)
+                if (waiting.TryGetValue(period, out var entry)) last = entry;
+            var state = last is { } l ? StateOf(l.JobId) : null;
+            if (state == Hangfire.States.EnqueuedState.StateName) return null;
+            if (pace && state == Hangfire.States.ProcessingState.StateName && last is { } running)
+            {
+                var due = running.EnqueuedAt + (long)(Interval.TotalSeconds * Machine.TimestampFrequency);
+                // Its work done here (its method has returned), the job is only waiting to be marked Succeeded: one request
+                // after another, each sent once the last one's figures are in (the freshness scenario), is not a rush.
+                if (Machine.GetTimestamp() < due && !activity.HasFinished(running.JobId)) return due;
+            }
+            var id = jobs.Enqueue<RecomputeJob>(j => j.RunAsync(period, true, CancellationToken.None));
+            lock (waiting) waiting[period] = (id, Machine.GetTimestamp());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The submission is archived and counted; the scheduled recompute brings the figures up to date.
+            logger.LogWarning(e, "Recompute of {Period} not enqueued now; the scheduled recompute will include it", period);
+        }
+        return null;
     }
 
     private string? StateOf(string jobId)
